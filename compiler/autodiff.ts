@@ -1,0 +1,48 @@
+// autodiff: Graph → TrainGraph, reverse mode. Walk the forward nodes backwards, ask each op's
+// gradient rule for backward nodes (downstream = upstream × local), and sum the
+// contributions where a value fans out. Values no parameter depends on get no gradient.
+
+import { GraphBuilder } from "./ir/builder.ts";
+import type { Graph, TrainGraph } from "./ir/types.ts";
+import { opDef } from "./ops/registry.ts";
+
+export function autodiff(graph: Graph): TrainGraph {
+  const g = new GraphBuilder(graph);
+  g.phase = "backward";
+
+  // Which values depend on a parameter (only those need gradients).
+  const dependsOnParam = graph.values.map((v) => v.kind === "param");
+  for (const node of graph.nodes)
+    if (node.inputs.some((i) => dependsOnParam[i])) dependsOnParam[node.output] = true;
+
+  // Gradient contributions per value; null stands for the constant 1 (the loss seed).
+  const contributions = new Map<number, (number | null)[]>([[graph.loss, [null]]]);
+  const total = (id: number): number | null => {
+    const parts = contributions.get(id) ?? [];
+    if (parts.length === 1) return parts[0]!;
+    if (parts.includes(null)) throw new Error(`internal: a unit gradient reached fanned-out %${id}`);
+    // Fan-out: gradients add up (micrograd's `+=`).
+    return (parts as number[]).reduce((acc, p) => g.add("add", [acc, p], {}, `d${g.value(id).name}`));
+  };
+
+  for (const node of [...graph.nodes].reverse()) {
+    if (!contributions.has(node.output)) continue;
+    g.path = node.path;
+    const dy = total(node.output);
+    const needs = node.inputs.map((i) => dependsOnParam[i]!);
+    const grads = opDef(node.op).grad!(g, node, dy, needs);
+    grads.forEach((d, k) => {
+      if (!needs[k] || d === undefined) return;
+      const input = node.inputs[k]!;
+      contributions.set(input, [...(contributions.get(input) ?? []), d]);
+    });
+  }
+
+  const grads = graph.params.map((p) => {
+    g.path = `layers[${p.layer}]`;
+    const d = total(p.value);
+    if (d === null) throw new Error(`internal: parameter ${g.value(p.value).name} gets no gradient`);
+    return d;
+  });
+  return { ...graph, values: g.values, nodes: g.nodes, grads };
+}

@@ -1,0 +1,27 @@
+// compile(): the whole pipeline, one line per phase (DESIGN.md). Each phase is a pure function.
+
+import { autodiff } from "./autodiff.ts";
+import { emit } from "./emit/module.ts";
+import type { TrainGraph } from "./ir/types.ts";
+import { verify } from "./ir/verify.ts";
+import { lower } from "./lower.ts";
+import { plan, type BufferPlan } from "./plan.ts";
+import type { Spec } from "./spec/types.ts";
+import { NETSPEC_VERSION } from "./version.ts";
+
+export interface Compiled {
+  readonly graph: TrainGraph;
+  readonly plan: BufferPlan;
+  readonly code: string;
+}
+
+/** Spec (already validated) → generated module source. `source` is the spec path for the header. */
+export function compileSpec(spec: Spec, hash: string, source: string): Compiled {
+  const forward = lower(spec);
+  verify(forward, "lower");
+  const graph = autodiff(forward);
+  verify(graph, "autodiff");
+  const buffers = plan(graph);
+  const code = emit({ spec, graph, plan: buffers, hash, source, version: NETSPEC_VERSION });
+  return { graph, plan: buffers, code };
+}

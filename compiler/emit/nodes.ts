@@ -1,0 +1,32 @@
+// Straight-line code for a run of nodes: each spec path opens with a comment naming it and
+// its summary, and each node gets a comment with its math and a block with its code.
+
+import type { CodeBlockWriter } from "ts-morph";
+import type { TrainGraph, Value } from "../ir/types.ts";
+import { opDef } from "../ops/registry.ts";
+import { commentSafe } from "./text.ts";
+
+export function emitNodes(
+  w: CodeBlockWriter,
+  graph: TrainGraph,
+  order: readonly number[],
+  ref: (v: Value) => string,
+  rows: string,
+): void {
+  let path: string | undefined;
+  for (const k of order) {
+    const node = graph.nodes[k]!;
+    const op = opDef(node.op);
+    const ins = node.inputs.map((i) => graph.values[i]!);
+    const out = graph.values[node.output]!;
+    if (node.path !== path) {
+      if (path !== undefined) w.blankLine();
+      path = node.path;
+      const note = graph.notes[path];
+      w.writeLine(`// ${commentSafe(path)}${note ? `: ${commentSafe(note)}` : ""}`);
+    }
+    const shapes = ins.map((v) => `[${v.shape.join("×")}]`).join(", ");
+    w.writeLine(`// ${commentSafe(op.describe(node, ins, out))}    ${shapes} → [${out.shape.join("×")}]`);
+    w.block(() => op.emit({ w, node, ins, out, ref, rows }));
+  }
+}

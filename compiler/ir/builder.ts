@@ -1,0 +1,62 @@
+// A mutable builder used inside lower and autodiff; the graphs they return are plain
+// read-only data. Every node's output shape comes from its op's shape rule.
+
+import { opDef } from "../ops/registry.ts";
+import type { Attrs, GradBuilder } from "../ops/op.ts";
+import type { DType, Graph, Node, Shape, Value, ValueKind } from "./types.ts";
+
+export class GraphBuilder implements GradBuilder {
+  readonly values: Value[];
+  readonly nodes: Node[];
+  private readonly names: Set<string>;
+  /** The spec path and phase stamped on nodes added from now on. */
+  path = "";
+  phase: Node["phase"] = "forward";
+
+  constructor(from?: Graph) {
+    this.values = from ? [...from.values] : [];
+    this.nodes = from ? [...from.nodes] : [];
+    this.names = new Set(this.values.map((v) => v.name));
+  }
+
+  value(id: number): Value {
+    const v = this.values[id];
+    if (!v) throw new Error(`internal: no value %${id}`);
+    return v;
+  }
+
+  /** A value with no defining node: an input, a target or a parameter. */
+  leaf(kind: ValueKind, name: string, shape: Shape, dtype: DType, batched: boolean): number {
+    return this.push({ kind, name, shape, dtype, batched });
+  }
+
+  add(op: string, inputs: readonly number[], attrs: Attrs, name: string): number {
+    const ins = inputs.map((i) => this.value(i));
+    const rule = opDef(op).shape(ins, attrs);
+    if (typeof rule === "string") throw new Error(`internal: ${this.path} ${op}: ${rule}`);
+    const batched = rule.batched ?? ins[0]?.batched ?? false;
+    const output = this.push({ kind: "temp", name, shape: rule.shape, dtype: rule.dtype, batched });
+    this.nodes.push({ op, inputs, output, attrs, path: this.path, phase: this.phase });
+    return output;
+  }
+
+  /**
+   * Unique, readable names: a second `dW1` becomes `dW1_2`. Names are identifiers in the
+   * generated code, so they also avoid the module's own names and the emitters' locals.
+   */
+  private push(v: Omit<Value, "id">): number {
+    let name = v.name;
+    for (let k = 2; this.names.has(name) || RESERVED.has(name); k++) name = `${v.name}_${k}`;
+    this.names.add(name);
+    const id = this.values.length;
+    this.values.push({ ...v, id, name });
+    return id;
+  }
+}
+
+const RESERVED = new Set([
+  ...["params", "grads", "input", "target", "output", "temp", "lossParts", "rows", "seed", "state"],
+  ...["init", "forward", "loss", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
+  ...["i", "j", "k", "p", "r", "o", "m", "e", "v", "y", "zo", "xo", "wo", "xv", "av", "sy"],
+  ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin"],
+]);

@@ -1,0 +1,12 @@
+import { defineActivation } from "../elementwise.ts";
+
+// Lowering skips identity entirely; it is registered so specs can name it and for its gradient check.
+export const identity = defineActivation({
+  name: "identity",
+  math: "x",
+  f: (x) => x,
+  fCode: (x) => x,
+  df: () => 1,
+  dfCode: () => "1",
+  uses: "y",
+});

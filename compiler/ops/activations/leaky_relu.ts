@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { defineActivation } from "../elementwise.ts";
+import { num } from "../op.ts";
+
+export const leaky_relu = defineActivation({
+  name: "leaky_relu",
+  attrs: z.strictObject({ alpha: z.number().positive().lt(1).default(0.01) }),
+  math: "x > 0 ? x : α·x",
+  f: (x, a) => (x > 0 ? x : num(a, "alpha") * x),
+  fCode: (x, a) => `${x} > 0 ? ${x} : ${num(a, "alpha")} * ${x}`,
+  // 0 < α keeps the sign, so y > 0 exactly where x > 0.
+  df: (_x, y, a) => (y > 0 ? 1 : num(a, "alpha")),
+  dfCode: (_x, y, a) => `${y} > 0 ? 1 : ${num(a, "alpha")}`,
+  uses: "y",
+});

@@ -1,0 +1,12 @@
+import { defineActivation } from "../elementwise.ts";
+
+export const relu = defineActivation({
+  name: "relu",
+  math: "max(0, x)",
+  f: (x) => (x > 0 ? x : 0),
+  fCode: (x) => `${x} > 0 ? ${x} : 0`,
+  // y > 0 exactly where x > 0, so the input need not be kept.
+  df: (_x, y) => (y > 0 ? 1 : 0),
+  dfCode: (_x, y) => `${y} > 0 ? 1 : 0`,
+  uses: "y",
+});

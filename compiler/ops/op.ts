@@ -1,0 +1,65 @@
+// What every op owns (DESIGN.md "Ops: one place per op"): its attribute schema, shape rule,
+// float64 reference evaluation, forward emitter and gradient rule. Phases never switch on
+// op names; they look the op up in the registry and call these.
+
+import type { CodeBlockWriter } from "ts-morph";
+import type { z } from "zod";
+import type { DType, Node, Shape, Value } from "../ir/types.ts";
+
+export type Attrs = Readonly<Record<string, unknown>>;
+
+/** A numeric attribute (validated by the op's schema before lowering). */
+export const num = (a: Attrs, k: string): number => a[k] as number;
+
+/** A float64 tensor for the reference interpreter (row-major). */
+export interface Tensor64 {
+  readonly shape: Shape;
+  readonly data: Float64Array;
+}
+
+/** What an emitter gets: the writer, the node and the identifiers of its buffers. */
+export interface EmitArgs {
+  readonly w: CodeBlockWriter;
+  readonly node: Node;
+  readonly ins: readonly Value[];
+  readonly out: Value;
+  /** The identifier of a value's Float32Array/Int32Array view in the generated code. */
+  readonly ref: (v: Value) => string;
+  /**
+   * The row count of batch-shaped tensors: a literal (`"75"`) in training code, a variable
+   * (`"rows"`) in the inference entry. Every other bound is a literal.
+   */
+  readonly rows: string;
+}
+
+/** How a gradient rule adds backward nodes (the rule never emits text). */
+export interface GradBuilder {
+  value(id: number): Value;
+  /** Add a backward node; returns the id of its output value. */
+  add(op: string, inputs: readonly number[], attrs: Attrs, name: string): number;
+}
+
+export interface OpDef {
+  readonly name: string;
+  /** Spec-facing ops (activations, losses) declare their attributes with defaults. */
+  readonly attrs?: z.ZodType;
+  /**
+   * Output shape and dtype, or an error message when the inputs do not fit. The output is
+   * batch-shaped when the first input is, unless the rule says otherwise (reductions).
+   */
+  shape(ins: readonly Value[], attrs: Attrs): { shape: Shape; dtype: DType; batched?: boolean } | string;
+  /** Float64 reference evaluation, used by the interpreter. */
+  eval(ins: readonly Tensor64[], attrs: Attrs, out: Shape): Float64Array;
+  /** Writes straight-line code computing `out` from `ins` into preallocated buffers. */
+  emit(a: EmitArgs): void;
+  /**
+   * Reverse-mode rule: for each input, the id of a value holding ∂loss/∂input, or null
+   * when that input takes no gradient. `dy` is the upstream gradient, or null when it is
+   * exactly 1 (the loss and regularizer terms, which are summed straight into the loss).
+   */
+  grad?(g: GradBuilder, node: Node, dy: number | null, needs: readonly boolean[]): (number | null)[];
+  /** The math for the comment above the emitted block, e.g. `z1 = x·W1`. */
+  describe(node: Node, ins: readonly Value[], out: Value): string;
+  /** Floating-point operations of one evaluation (for `netspec explain`). */
+  flops(ins: readonly Value[], out: Value): number;
+}

@@ -1,0 +1,86 @@
+// The op registry: every op the compiler knows, by name. The spec's enums of activations
+// and losses are built from these records, never typed twice.
+import type { OpDef } from "./op.ts";
+import type { LossDef } from "./loss.ts";
+import { elu } from "./activations/elu.ts";
+import { identity } from "./activations/identity.ts";
+import { leaky_relu } from "./activations/leaky_relu.ts";
+import { relu } from "./activations/relu.ts";
+import { sigmoid } from "./activations/sigmoid.ts";
+import { softplus } from "./activations/softplus.ts";
+import { tanh } from "./activations/tanh.ts";
+import { add } from "./core/add.ts";
+import { bias_add, sum_rows } from "./core/bias_add.ts";
+import { matmul, matmul_nt, matmul_tn } from "./core/matmul.ts";
+import { maxout, maxout_grad } from "./core/maxout.ts";
+import { l1, l2 } from "./core/regularizers.ts";
+import { hinge, hinge_grad } from "./losses/hinge.ts";
+import { mse } from "./losses/mse.ts";
+import { sigmoid_cross_entropy } from "./losses/sigmoid_cross_entropy.ts";
+import { softmax_cross_entropy, softmax_cross_entropy_grad } from "./losses/softmax_cross_entropy.ts";
+import { squared_error } from "./losses/squared_error.ts";
+
+/** Element-wise activations a layer can name (maxout is a layer kind of its own). */
+export const activations = {
+  identity: identity.forward,
+  relu: relu.forward,
+  leaky_relu: leaky_relu.forward,
+  elu: elu.forward,
+  sigmoid: sigmoid.forward,
+  tanh: tanh.forward,
+  softplus: softplus.forward,
+} satisfies Record<string, OpDef>;
+
+export const losses = {
+  softmax_cross_entropy,
+  sigmoid_cross_entropy: sigmoid_cross_entropy.loss,
+  hinge,
+  mse: mse.loss,
+  squared_error: squared_error.loss,
+} satisfies Record<string, LossDef>;
+
+export const regularizers = { l1: l1.forward, l2: l2.forward } satisfies Record<string, OpDef>;
+
+/** Every op with a gradient rule: each one must have a gradient check (test/ops.test.ts). */
+export const differentiableOps = {
+  ...activations,
+  ...losses,
+  ...regularizers,
+  matmul,
+  bias_add,
+  maxout,
+  add,
+} satisfies Record<string, OpDef>;
+
+/** Ops that only appear in backward graphs, added by gradient rules. */
+export const backwardOps = {
+  matmul_nt,
+  matmul_tn,
+  sum_rows,
+  maxout_grad,
+  softmax_cross_entropy_grad,
+  hinge_grad,
+  sigmoid_cross_entropy_grad: sigmoid_cross_entropy.grad,
+  mse_grad: mse.grad,
+  squared_error_grad: squared_error.grad,
+  l1_grad: l1.backward,
+  l2_grad: l2.backward,
+  ...Object.fromEntries(
+    [identity, relu, leaky_relu, elu, sigmoid, tanh, softplus].map((a) => [a.backward.name, a.backward]),
+  ),
+} satisfies Record<string, OpDef>;
+
+export const ops: Readonly<Record<string, OpDef>> = { ...differentiableOps, ...backwardOps };
+
+export type ActivationName = keyof typeof activations;
+export type LossName = keyof typeof losses;
+
+export const activationNames = Object.keys(activations) as [ActivationName, ...ActivationName[]];
+export const lossNames = Object.keys(losses) as [LossName, ...LossName[]];
+
+/** The op named `name`; an unknown name is a compiler bug, not a user error. */
+export function opDef(name: string): OpDef {
+  const op = ops[name];
+  if (!op) throw new Error(`internal: no op named ${name}`);
+  return op;
+}

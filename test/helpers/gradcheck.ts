@@ -1,0 +1,105 @@
+// Gradient checking: the generated float32 module against float64 central finite
+// differences of the reference interpreter, on random parameters, inputs and targets.
+
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { compileSpec, type Compiled } from "../../compiler/compile.ts";
+import { interpret, lossOf, type Feeds } from "../../compiler/interpret.ts";
+import type { TrainGraph } from "../../compiler/ir/types.ts";
+import type { Spec } from "../../compiler/spec/types.ts";
+import type { CompiledModule } from "../../runtime/module.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "netspec-test-"));
+let version = 0;
+
+/** Compiles a spec and imports the generated module (a fresh URL each time). */
+export async function load(spec: Spec): Promise<{ compiled: Compiled; mod: CompiledModule }> {
+  const compiled = compileSpec(spec, "test", `${spec.name}.yaml`);
+  const file = join(dir, `${spec.name}_${++version}.ts`);
+  writeFileSync(file, compiled.code);
+  const mod = (await import(`${pathToFileURL(file).href}?v=${version}`)) as CompiledModule;
+  return { compiled, mod };
+}
+
+/** A tiny seeded PRNG so checks are reproducible. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Random float32-exact feeds for a graph: params, inputs, and valid targets. */
+export function randomFeeds(graph: TrainGraph, seed: number): Feeds {
+  const next = rng(seed);
+  const f32 = (n: number, scale: number) => Float64Array.from(Float32Array.from({ length: n }, () => (next() * 2 - 1) * scale));
+  const size = (id: number) => graph.values[id]!.shape.reduce((a, b) => a * b, 1);
+  const target = graph.values[graph.target]!;
+  const classes = graph.values[graph.output]!.shape[1]!;
+  return {
+    params: graph.params.map((p) => f32(size(p.value), 0.8)),
+    input: f32(size(graph.input), 1.5),
+    target:
+      target.dtype === "i32"
+        ? Float64Array.from({ length: size(graph.target) }, () => Math.floor(next() * classes))
+        : Float64Array.from({ length: size(graph.target) }, () => Math.round(next() * 100) / 100),
+  };
+}
+
+export interface Check {
+  /** Largest relative error of the generated forward output and loss vs the interpreter. */
+  forward: number;
+  /** Largest relative error of the generated gradients vs finite differences. */
+  generated: number;
+  /** Largest relative error of the float64 backward graph vs finite differences. */
+  reference: number;
+}
+
+const rel = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
+
+/** Runs the generated module and the interpreter on the same random feeds and compares. */
+export async function gradCheck(spec: Spec, seed = 1): Promise<Check> {
+  const { compiled, mod } = await load(spec);
+  const { graph } = compiled;
+  const feeds = randomFeeds(graph, seed);
+  const model = mod.createModel();
+  graph.params.forEach((p, k) => model.params.set(feeds.params[k]!, compiled.plan.slots[p.value]!.offset));
+  model.input.set(feeds.input);
+  model.target.set(feeds.target);
+  model.forward();
+  const loss = model.loss();
+  model.backward();
+
+  const env = interpret(graph, feeds);
+  const out = env[graph.output]!.data;
+  const scaleOut = Math.max(...out.map(Math.abs), 1e-3);
+  let forward = rel(loss, env[graph.loss]!.data[0]!, 1e-6);
+  out.forEach((v, i) => (forward = Math.max(forward, Math.abs(v - model.output[i]!) / scaleOut)));
+
+  // Central differences in float64, one parameter element at a time.
+  let generated = 0;
+  let reference = 0;
+  const h = 1e-6;
+  graph.params.forEach((p, k) => {
+    const theta = feeds.params[k]!;
+    const analytic = env[graph.grads[k]!]!.data;
+    const offset = compiled.plan.slots[p.value]!.offset;
+    for (let i = 0; i < theta.length; i++) {
+      const keep = theta[i]!;
+      theta[i] = keep + h;
+      const up = lossOf(graph, feeds);
+      theta[i] = keep - h;
+      const down = lossOf(graph, feeds);
+      theta[i] = keep;
+      const fd = (up - down) / (2 * h);
+      generated = Math.max(generated, rel(model.grads[offset + i]!, fd, 1e-4));
+      reference = Math.max(reference, rel(analytic[i]!, fd, 1e-6));
+    }
+  });
+  return { forward, generated, reference };
+}

@@ -1,0 +1,32 @@
+// Normalized specs built in code, for compiler tests that do not go through YAML.
+import type { LayerSpec, Spec } from "../../compiler/spec/types.ts";
+
+export function layer(units: number, activation = "identity", extra: Partial<LayerSpec> = {}): LayerSpec {
+  const attrs: Record<string, number> = activation === "leaky_relu" ? { alpha: 0.1 } : activation === "elu" ? { alpha: 1 } : {};
+  return {
+    kind: "dense",
+    units,
+    pieces: 1,
+    activation: { op: activation, attrs },
+    bias: true,
+    init: { weights: { kind: "normal", mean: 0, std: 0.5 }, biases: { kind: "normal", mean: 0, std: 0.1 } },
+    regularize: 1,
+    regularizeBias: 0,
+    ...extra,
+  };
+}
+
+export function makeSpec(over: Partial<Spec> & Pick<Spec, "layers">): Spec {
+  return {
+    netspec: 1,
+    name: "t",
+    input: 4,
+    loss: { op: "softmax_cross_entropy", attrs: {} },
+    regularizer: { l1: 0, l2: 0 },
+    seed: 1,
+    optimizer: { lr: 0.1, momentum: 0, nesterov: false, schedule: { kind: "constant" } },
+    train: { batch: 5, epochs: 1, shuffle: true, stop_below: null, early_stopping: null },
+    data: { kind: "builtin", builtin: "iris", test_split: 0.5, stratified: true, standardize: false, limit: null },
+    ...over,
+  };
+}
