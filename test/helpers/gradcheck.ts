@@ -11,7 +11,8 @@ import type { TrainGraph } from "../../compiler/ir/types.ts";
 import type { Spec } from "../../compiler/spec/types.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "netspec-test-"));
+/** Where generated test modules are written (the property test type-checks them all). */
+export const dir = mkdtempSync(join(tmpdir(), "netspec-test-"));
 let version = 0;
 
 /** Compiles a spec and imports the generated module (a fresh URL each time). */
@@ -42,7 +43,8 @@ export function randomFeeds(graph: TrainGraph, seed: number): Feeds {
   const target = graph.values[graph.target]!;
   const classes = graph.values[graph.output]!.shape[1]!;
   return {
-    params: graph.params.map((p) => f32(size(p.value), 0.8)),
+    // Weights scaled by 1/√fan-in keep deep nets' activations O(1), where float32 is accurate.
+    params: graph.params.map((p) => f32(size(p.value), 1.5 / Math.sqrt(graph.values[p.value]!.shape[0]!))),
     input: f32(size(graph.input), 1.5),
     target:
       target.dtype === "i32"
@@ -60,10 +62,11 @@ export interface Check {
   reference: number;
 }
 
+/** Relative error; below `floor` in magnitude it turns absolute (a zero gradient's difference quotient is noise). */
 const rel = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
 
 /** Runs the generated module and the interpreter on the same random feeds and compares. */
-export async function gradCheck(spec: Spec, seed = 1): Promise<Check> {
+export async function gradCheck(spec: Spec, { seed = 1, perTensor = Infinity } = {}): Promise<Check> {
   const { compiled, mod } = await load(spec);
   const { graph } = compiled;
   const feeds = randomFeeds(graph, seed);
@@ -89,7 +92,10 @@ export async function gradCheck(spec: Spec, seed = 1): Promise<Check> {
     const theta = feeds.params[k]!;
     const analytic = env[graph.grads[k]!]!.data;
     const offset = compiled.plan.slots[p.value]!.offset;
-    for (let i = 0; i < theta.length; i++) {
+    const pick = rng(seed + k);
+    const count = Math.min(theta.length, perTensor);
+    for (let n = 0; n < count; n++) {
+      const i = count === theta.length ? n : Math.floor(pick() * theta.length);
       const keep = theta[i]!;
       theta[i] = keep + h;
       const up = lossOf(graph, feeds);
@@ -98,7 +104,7 @@ export async function gradCheck(spec: Spec, seed = 1): Promise<Check> {
       theta[i] = keep;
       const fd = (up - down) / (2 * h);
       generated = Math.max(generated, rel(model.grads[offset + i]!, fd, 1e-4));
-      reference = Math.max(reference, rel(analytic[i]!, fd, 1e-6));
+      reference = Math.max(reference, rel(analytic[i]!, fd, 1e-4));
     }
   });
   return { forward, generated, reference };
