@@ -2,6 +2,7 @@
 
 import { autodiff } from "./autodiff.ts";
 import { emit } from "./emit/module.ts";
+import { fuse } from "./fuse.ts";
 import type { TrainGraph } from "./ir/types.ts";
 import { verify } from "./ir/verify.ts";
 import { lower } from "./lower.ts";
@@ -19,8 +20,10 @@ export interface Compiled {
 export function compileSpec(spec: Spec, hash: string, source: string): Compiled {
   const forward = lower(spec);
   verify(forward, "lower");
-  const graph = autodiff(forward);
-  verify(graph, "autodiff");
+  const differentiated = autodiff(forward);
+  verify(differentiated, "autodiff");
+  const graph = fuse(differentiated);
+  verify(graph, "fuse");
   const buffers = plan(graph);
   const code = emit({ spec, graph, plan: buffers, hash, source, version: NETSPEC_VERSION });
   return { graph, plan: buffers, code };

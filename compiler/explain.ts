@@ -11,7 +11,7 @@ export function explain(spec: Spec, { graph, plan }: Compiled): string {
   const flopsOf = (path: string) =>
     graph.nodes
       .filter((n) => n.path === path)
-      .reduce((sum, n) => sum + opDef(n.op).flops(n.inputs.map((i) => graph.values[i]!), graph.values[n.output]!), 0);
+      .reduce((sum, n) => sum + opDef(n.op).flops(n.inputs.map((i) => graph.values[i]!), graph.values[n.output]!, n.attrs), 0);
   let totalParams = 0;
   let totalFlops = 0;
   spec.layers.forEach((layer, i) => {

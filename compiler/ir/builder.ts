@@ -46,7 +46,7 @@ export class GraphBuilder implements GradBuilder {
    */
   private push(v: Omit<Value, "id">): number {
     let name = v.name;
-    for (let k = 2; this.names.has(name) || RESERVED.has(name); k++) name = `${v.name}_${k}`;
+    for (let k = 2; this.names.has(name) || reserved(name); k++) name = `${v.name}_${k}`;
     this.names.add(name);
     const id = this.values.length;
     this.values.push({ ...v, id, name });
@@ -54,9 +54,11 @@ export class GraphBuilder implements GradBuilder {
   }
 }
 
+/** Names the module and the emitters' loops already use (kernel locals are a0, u3, c01, ao1, co0, …). */
 const RESERVED = new Set([
   ...["params", "grads", "input", "target", "output", "temp", "lossParts", "rows", "seed", "state"],
   ...["init", "forward", "loss", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
-  ...["i", "j", "k", "p", "r", "o", "m", "e", "v", "y", "zo", "xo", "wo", "xv", "av", "sy"],
+  ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "y", "zo", "xo", "wo", "xv", "av", "sy", "bo"],
   ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin"],
 ]);
+const reserved = (name: string): boolean => RESERVED.has(name) || /^(a|u|c|ao|co)\d+$/.test(name);

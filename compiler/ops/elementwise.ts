@@ -45,6 +45,7 @@ export function defineActivation(def: ActivationDef): Activation {
         w.writeLine(`${ref(out)}[${i}] = ${def.fCode("v", node.attrs)};`);
       });
     },
+    scalar: ([v], a) => def.fCode(v!, a),
     grad: (g, node, dy) => {
       const x = node.inputs[0]!;
       const saved = def.uses === "y" ? node.output : x;
@@ -72,6 +73,7 @@ export function defineActivation(def: ActivationDef): Activation {
         w.writeLine(`${ref(out)}[${i}] = ${ref(dy!)}[${i}] * (${d});`);
       });
     },
+    scalar: ([dy, s], a) => `${dy} * (${def.uses === "y" ? def.dfCode("", s!, a) : def.dfCode(s!, "", a)})`,
     describe: (_node, ins, out) =>
       `${out.name} = ${ins[0]!.name} ⊙ ${def.name}′ (from ${def.uses} = ${ins[1]!.name})`,
     flops: (_ins, out) => 2 * shapeSize(out.shape),

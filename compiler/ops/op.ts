@@ -58,8 +58,14 @@ export interface OpDef {
    * exactly 1 (the loss and regularizer terms, which are summed straight into the loss).
    */
   grad?(g: GradBuilder, node: Node, dy: number | null, needs: readonly boolean[]): (number | null)[];
+  /**
+   * Element-wise ops only: the output element as an expression of the input elements
+   * (`operands[k]` is input k at the same element, or at the same column for a [C] vector).
+   * With it, fuse can fold the op into a matrix product's epilogue.
+   */
+  scalar?(operands: readonly string[], attrs: Attrs): string;
   /** The math for the comment above the emitted block, e.g. `z1 = x·W1`. */
   describe(node: Node, ins: readonly Value[], out: Value): string;
   /** Floating-point operations of one evaluation (for `netspec explain`). */
-  flops(ins: readonly Value[], out: Value): number;
+  flops(ins: readonly Value[], out: Value, attrs: Attrs): number;
 }

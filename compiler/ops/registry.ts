@@ -11,6 +11,7 @@ import { softplus } from "./activations/softplus.ts";
 import { tanh } from "./activations/tanh.ts";
 import { add } from "./core/add.ts";
 import { bias_add, sum_rows } from "./core/bias_add.ts";
+import { gemm } from "./core/gemm.ts";
 import { matmul, matmul_nt, matmul_tn } from "./core/matmul.ts";
 import { maxout, maxout_grad } from "./core/maxout.ts";
 import { l1, l2 } from "./core/regularizers.ts";
@@ -70,7 +71,10 @@ export const backwardOps = {
   ),
 } satisfies Record<string, OpDef>;
 
-export const ops: Readonly<Record<string, OpDef>> = { ...differentiableOps, ...backwardOps };
+/** Ops made by the fuse pass after autodiff (their float64 meaning composes the ops above). */
+export const fusedOps = { gemm } satisfies Record<string, OpDef>;
+
+export const ops: Readonly<Record<string, OpDef>> = { ...differentiableOps, ...backwardOps, ...fusedOps };
 
 export type ActivationName = keyof typeof activations;
 export type LossName = keyof typeof losses;

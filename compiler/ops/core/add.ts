@@ -12,6 +12,7 @@ export const add: OpDef = {
       w.writeLine(`${ref(out)}[${i}] = ${ref(a!)}[${i}] + ${ref(b!)}[${i}];`),
     );
   },
+  scalar: ([a, b]) => `${a} + ${b}`,
   grad: (_g, _node, dy) => [dy, dy],
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name} + ${b!.name}`,
   flops: (_ins, out) => out.shape.reduce((x, y) => x * y, 1),

@@ -37,6 +37,7 @@ function definePenalty(p: Penalty): { forward: OpDef; backward: OpDef } {
     name: gradName,
     shape: ([wt]) => ({ shape: wt!.shape, dtype: "f32" }),
     eval: ([wt], a) => wt!.data.map((v) => num(a, "lambda") * p.d(v)),
+    scalar: ([wt], a) => `${num(a, "lambda")} * ${p.dCode(wt!)}`,
     emit: ({ w, ins: [wt], out, ref, node }) => {
       const lambda = num(node.attrs, "lambda");
       forEach(w, null, wt!.shape, (i) => w.writeLine(`${ref(out)}[${i}] = ${lambda} * ${p.dCode(`${ref(wt!)}[${i}]`)};`));

@@ -1,0 +1,132 @@
+// `netspec compile`: specs → generated modules, all or nothing; `--check` for drift;
+// `--dump` to print one phase's IR. Specs are loaded and compiled before anything is written.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { Command } from "commander";
+import { autodiff } from "../autodiff.ts";
+import { compileSpec, type Compiled } from "../compile.ts";
+import { printGraph, printPlan } from "../ir/print.ts";
+import { lower } from "../lower.ts";
+import { plan } from "../plan.ts";
+import { formatDiagnostic, loadSpec, type Diagnostic } from "../spec/index.ts";
+import type { Spec } from "../spec/types.ts";
+import { checkSizes, DEFAULT_MAX_BYTES } from "./sizes.ts";
+
+export interface Loaded {
+  readonly file: string;
+  readonly spec: Spec;
+  readonly hash: string;
+}
+
+/** Loads every spec; prints every diagnostic and returns null when any has an error. */
+export function loadAll(files: readonly string[], maxBytes = DEFAULT_MAX_BYTES): Loaded[] | null {
+  const loaded: Loaded[] = [];
+  let failed = false;
+  const report = (ds: readonly Diagnostic[], source: string) => {
+    for (const d of ds) process.stderr.write(formatDiagnostic(d, source) + "\n");
+    failed ||= ds.length > 0;
+  };
+  for (const file of files) {
+    const shown = displayPath(file);
+    const result = loadSpec(shown);
+    const source = existsSync(file) ? readFileSync(file, "utf8") : "";
+    if (!result.ok) report(result.diagnostics, source);
+    else {
+      report(checkSizes(result.spec, shown, source, maxBytes), source);
+      loaded.push({ file: shown, spec: result.spec, hash: result.hash });
+    }
+  }
+  const names = new Map<string, string>();
+  for (const l of loaded) {
+    const other = names.get(l.spec.name);
+    if (other) {
+      process.stderr.write(`${l.file}: error: spec name '${l.spec.name}' is also used by ${other}; each module needs its own name\n`);
+      failed = true;
+    }
+    names.set(l.spec.name, l.file);
+  }
+  return failed ? null : loaded;
+}
+
+/** Paths in headers and messages are relative to the working folder, with forward slashes. */
+export const displayPath = (file: string): string => relative(process.cwd(), file).split("\\").join("/") || file;
+
+/** Every spec in specs/, for `compile --check` with no files. */
+export const shippedSpecs = (): string[] =>
+  readdirSync("specs")
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => `specs/${f}`);
+
+export function registerCompile(program: Command): void {
+  program
+    .command("compile")
+    .description("compile specs into TypeScript modules (nothing is written if any spec has an error)")
+    .argument("[specs...]", "spec files (default with --check: every spec in specs/)")
+    .option("-o, --out <dir>", "output folder", "generated")
+    .option("--check", "exit 1 if the checked-in output differs from a fresh compile")
+    .option("--dump <phase>", "print the IR after a phase: lower, autodiff or plan")
+    .option("--max-bytes <n>", "refuse specs whose buffers exceed this many bytes", String(DEFAULT_MAX_BYTES))
+    .action((files: string[], opts: { out: string; check?: boolean; dump?: string; maxBytes: string }) => {
+      if (files.length === 0 && opts.check) files = shippedSpecs();
+      if (files.length === 0) throw userError("compile needs at least one spec file");
+      if (opts.dump && !["lower", "autodiff", "plan"].includes(opts.dump))
+        throw userError(`--dump takes lower, autodiff or plan (got '${opts.dump}')`);
+      const loaded = loadAll(files, parseBytes(opts.maxBytes));
+      if (!loaded) return void (process.exitCode = 1);
+      if (opts.dump) return dump(loaded, opts.dump);
+      const outputs = loaded.map((l) => ({ l, compiled: compileSpec(l.spec, l.hash, l.file) }));
+      if (opts.check) return check(outputs, opts.out);
+      write(outputs, opts.out);
+    });
+}
+
+function dump(loaded: readonly Loaded[], phase: string): void {
+  for (const { spec } of loaded) {
+    const forward = lower(spec);
+    if (phase === "lower") process.stdout.write(printGraph(forward, `${spec.name} (after lower)`));
+    else if (phase === "autodiff") process.stdout.write(printGraph(autodiff(forward), `${spec.name} (after autodiff)`));
+    else {
+      const graph = autodiff(forward);
+      process.stdout.write(printPlan(graph, plan(graph)));
+    }
+  }
+}
+
+function check(outputs: readonly { l: Loaded; compiled: Compiled }[], out: string): void {
+  const stale = outputs.filter(({ l, compiled }) => {
+    const file = join(out, `${l.spec.name}.ts`);
+    return !existsSync(file) || readFileSync(file, "utf8") !== compiled.code;
+  });
+  for (const { l } of stale) process.stderr.write(`${join(out, `${l.spec.name}.ts`)}: out of date with ${l.file}; run: npx netspec compile ${l.file}\n`);
+  if (stale.length) process.exitCode = 1;
+  else process.stdout.write(`ok: ${outputs.length} generated module(s) match their specs\n`);
+}
+
+/** Writes each module to a temp file and renames it into place, so no reader sees half a file. */
+function write(outputs: readonly { l: Loaded; compiled: Compiled }[], out: string): void {
+  mkdirSync(out, { recursive: true });
+  const staged = outputs.map(({ l, compiled }) => {
+    const file = join(out, `${l.spec.name}.ts`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, compiled.code);
+    return { file, tmp, from: l.file };
+  });
+  try {
+    for (const s of staged) renameSync(s.tmp, s.file);
+  } finally {
+    for (const s of staged) rmSync(s.tmp, { force: true });
+  }
+  for (const s of staged) process.stdout.write(`wrote ${displayPath(s.file)} (from ${s.from})\n`);
+}
+
+/** A mistake in how the command was called: reported without a stack, exit 1. */
+export class UserError extends Error {}
+export const userError = (message: string): UserError => new UserError(message);
+
+function parseBytes(text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw userError(`--max-bytes must be a positive number (got '${text}')`);
+  return n;
+}

@@ -1,0 +1,72 @@
+// fuse: TrainGraph → TrainGraph. Folds element-wise work into the epilogue of the matrix
+// product that feeds it, so it costs no extra pass over memory (DESIGN.md, Performance):
+//   forward   h  = act(x·W + b)              one kernel instead of three
+//   backward  dz = (dy·Wᵀ) ⊙ act′(h)          the previous layer's derivative, fused
+//             dW = xᵀ·dz + λ·W (+ λ₁·sign W)  the penalty's gradient, fused
+// Any op with a `scalar` rule can be folded; the fused node keeps the last output's value id,
+// so gradients, plan and emit see the same graph, only with fewer nodes.
+
+import type { Node, TrainGraph } from "./ir/types.ts";
+import { opDef } from "./ops/registry.ts";
+import type { EpilogueStep, Operand } from "./ops/core/gemm.ts";
+
+const PRODUCTS = new Set(["matmul", "matmul_nt", "matmul_tn"]);
+
+export function fuse(graph: TrainGraph): TrainGraph {
+  const nodes = [...graph.nodes];
+  const producer = new Map<number, number>();
+  const users = new Map<number, number[]>();
+  const index = () => {
+    producer.clear();
+    users.clear();
+    nodes.forEach((n, k) => {
+      producer.set(n.output, k);
+      n.inputs.forEach((i) => users.set(i, [...(users.get(i) ?? []), k]));
+    });
+  };
+  index();
+  const pinned = new Set([graph.output, graph.loss, graph.dataLoss, graph.regLoss]);
+  const removed = new Set<number>();
+
+  for (let k = 0; k < nodes.length; k++) {
+    const base = nodes[k]!;
+    if (!PRODUCTS.has(base.op)) continue;
+    const inputs = [...base.inputs];
+    const steps: EpilogueStep[] = [];
+    let out = base.output;
+    // Absorb the single consumer while it is element-wise and nobody else needs `out`.
+    for (;;) {
+      const use = users.get(out) ?? [];
+      if (use.length !== 1 || pinned.has(out)) break;
+      const next = nodes[use[0]!]!;
+      if (!opDef(next.op).scalar || next.inputs.filter((i) => i === out).length !== 1) break;
+      const operands = next.inputs.map((i) => (i === out ? ({ acc: true } as const) : operand(i)));
+      if (operands.includes(null)) break;
+      steps.push({ op: next.op, attrs: next.attrs, operands: operands as Operand[] });
+      removed.add(use[0]!);
+      out = next.output;
+    }
+    if (steps.length === 0) continue;
+    nodes[k] = { ...base, op: "gemm", inputs, output: out, attrs: { base: base.op, steps } } satisfies Node;
+
+    // An operand is a value computed before this product (a leaf, or an earlier node), or an
+    // element-wise node used only here, which is inlined (e.g. λ·W from l2_grad).
+    function operand(id: number): Operand | null {
+      const p = producer.get(id);
+      if (p === undefined || p < k) return { input: slotOf(id) };
+      const node = nodes[p]!;
+      if (!opDef(node.op).scalar || (users.get(id) ?? []).length !== 1 || pinned.has(id)) return null;
+      const inner = node.inputs.map(operand);
+      if (inner.includes(null)) return null;
+      removed.add(p);
+      return { inline: { op: node.op, attrs: node.attrs, operands: inner as Operand[] } };
+    }
+    function slotOf(id: number): number {
+      const at = inputs.indexOf(id);
+      if (at >= 0) return at;
+      inputs.push(id);
+      return inputs.length - 1;
+    }
+  }
+  return { ...graph, nodes: nodes.filter((_, k) => !removed.has(k)) };
+}

@@ -1,0 +1,105 @@
+// The register-blocked kernel behind every matrix product. In V8 the cost of a product
+// tracks array accesses per multiply-add, so each block keeps MB×NB accumulators in locals
+// and reads MB + NB elements per MB·NB multiply-adds (DESIGN.md, Performance). Remainder
+// rows and columns get their own smaller blocks, generated for the exact literal shapes.
+
+import type { Value } from "../../ir/types.ts";
+import type { EmitArgs } from "../op.ts";
+import { opDef } from "../registry.ts";
+import type { GemmAttrs, Operand } from "./gemm.ts";
+
+/** Rows × columns of accumulators per block. 2×4 measured best here (DESIGN.md). */
+const MB = 2;
+const NB = 4;
+
+/** C[M×N] = A·B where A(m,p) = a[m·sam + p·sap] and B(p,n) = b[p·sbp + n·sbn]. */
+interface Layout {
+  readonly M: string;
+  readonly N: number;
+  readonly P: string;
+  readonly sam: string;
+  readonly sap: string;
+  readonly sbp: string;
+  readonly sbn: number;
+}
+
+function layout(base: GemmAttrs["base"], [a, b]: readonly Value[], rows: string): Layout {
+  const [a0, a1] = [a!.shape[0]!, a!.shape[1]!];
+  const [b0, b1] = [b!.shape[0]!, b!.shape[1]!];
+  // The batch dimension is `rows` (a variable when inferring); the others are literals.
+  const batch = (d: number, isBatch: boolean) => (isBatch ? rows : `${d}`);
+  switch (base) {
+    case "matmul": // x[R,K]·W[K,N]
+      return { M: batch(a0, a!.batched), N: b1, P: `${a1}`, sam: `${a1}`, sap: "1", sbp: `${b1}`, sbn: 1 };
+    case "matmul_nt": // dz[R,C]·W[K,C]ᵀ
+      return { M: batch(a0, a!.batched), N: b0, P: `${a1}`, sam: `${a1}`, sap: "1", sbp: "1", sbn: b1 };
+    case "matmul_tn": // x[R,K]ᵀ·dz[R,C]
+      return { M: `${a1}`, N: b1, P: batch(a0, a!.batched), sam: "1", sap: `${a1}`, sbp: `${b1}`, sbn: 1 };
+  }
+}
+
+/** `a + b·k`, folding the trivial cases so the generated indices stay readable. */
+const term = (v: string, k: string | number): string => (`${k}` === "0" ? "" : `${k}` === "1" ? v : `${v} * ${k}`);
+const sum = (...parts: (string | number)[]): string => {
+  const literal = parts.filter((p) => /^\d+$/.test(`${p}`)).reduce<number>((a, p) => a + Number(p), 0);
+  const text = parts.map(String).filter((p) => p !== "" && !/^\d+$/.test(p));
+  if (literal) text.push(`${literal}`);
+  return text.length ? text.join(" + ") : "0";
+};
+
+export function writeGemm({ w, ins, out, ref, rows }: EmitArgs, { base, steps }: GemmAttrs): void {
+  const L = layout(base, ins, rows);
+  const [A, B, C] = [ref(ins[0]!), ref(ins[1]!), ref(out)];
+  // Inputs straight from the data (e.g. MNIST pixels, mostly 0) skip all-zero steps.
+  const skipZeros = ins[0]!.kind === "input";
+  const fullCols = L.N - (L.N % NB);
+
+  const operand = (o: Operand, idx: string, col: string): string => {
+    if ("acc" in o) return "v";
+    if ("input" in o) {
+      const v = ins[o.input]!;
+      return `${ref(v)}[${v.shape.length === 1 ? col : idx}]`;
+    }
+    return `(${opDef(o.inline.op).scalar!(o.inline.operands.map((x) => operand(x, idx, col)), o.inline.attrs)})`;
+  };
+
+  const block = (mb: number, nb: number, n: string) => {
+    const acc = (i: number, j: number) => `c${i}${j}`;
+    w.writeLine(`let ${Array.from({ length: mb * nb }, (_, k) => `${acc(Math.floor(k / nb), k % nb)} = 0`).join(", ")};`);
+    w.write(`for (let p = 0; p < ${L.P}; p++)`).block(() => {
+      const as = Array.from({ length: mb }, (_, i) => `a${i}`);
+      w.writeLine(`const ${as.map((x, i) => `${x} = ${A}[${sum(`ao${i}`, term("p", L.sap))}]`).join(", ")};`);
+      if (skipZeros) w.writeLine(`if (${as.map((x) => `${x} === 0`).join(" && ")}) continue;`);
+      w.writeLine(`const bo = ${sum(term("p", L.sbp), term(n, L.sbn))};`);
+      w.writeLine(`const ${Array.from({ length: nb }, (_, j) => `u${j} = ${B}[${sum("bo", j * L.sbn)}]`).join(", ")};`);
+      for (let i = 0; i < mb; i++) w.writeLine(Array.from({ length: nb }, (_, j) => `${acc(i, j)} += a${i} * u${j};`).join(" "));
+    });
+    for (let i = 0; i < mb; i++) {
+      w.writeLine(`const co${i} = ${sum(term(i === 0 ? "m" : `(m + ${i})`, L.N), n)};`);
+      for (let j = 0; j < nb; j++) {
+        const idx = sum(`co${i}`, j);
+        if (steps.length === 0) {
+          w.writeLine(`${C}[${idx}] = ${acc(i, j)};`);
+          continue;
+        }
+        const col = sum(n, j);
+        w.write("").block(() => {
+          w.writeLine(`let v = ${acc(i, j)};`);
+          for (const s of steps) w.writeLine(`v = ${opDef(s.op).scalar!(s.operands.map((o) => operand(o, idx, col)), s.attrs)};`);
+          w.writeLine(`${C}[${idx}] = v;`);
+        });
+      }
+    }
+  };
+
+  const rowBlock = (mb: number) => {
+    for (let i = 0; i < mb; i++) w.writeLine(`const ao${i} = ${term(i === 0 ? "m" : `(m + ${i})`, L.sam)};`);
+    if (fullCols > 0) w.write(`for (let n = 0; n < ${fullCols}; n += ${NB})`).block(() => block(mb, NB, "n"));
+    if (L.N % NB) w.block(() => block(mb, L.N % NB, `${fullCols}`));
+  };
+
+  w.writeLine(`// ${MB}×${NB} register blocks over [${L.M}×${L.N}], ${L.P} terms each${skipZeros ? "; all-zero input steps skipped" : ""}`);
+  w.writeLine("let m = 0;");
+  w.write(`for (; m + ${MB - 1} < ${L.M}; m += ${MB})`).block(() => rowBlock(MB));
+  w.write(`for (; m < ${L.M}; m++)`).block(() => rowBlock(1));
+}
