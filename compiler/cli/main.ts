@@ -1,0 +1,20 @@
+// The `netspec` command line: one file per command, registered one line each.
+
+import { readFileSync } from "node:fs";
+import { Command } from "commander";
+import { registerCompile } from "./compile.ts";
+import { registerSchema } from "./schema.ts";
+import { registerValidate } from "./validate.ts";
+
+const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
+const program = new Command("netspec")
+  .description("compile neural networks written as YAML specs into TypeScript")
+  .version(pkg.version)
+  .option("--debug", "print stack traces for internal errors");
+
+registerValidate(program);
+registerCompile(program);
+registerSchema(program);
+
+await program.parseAsync();

@@ -1,0 +1,89 @@
+// Phase 3: the validated raw spec → the normalized Spec. Short forms are expanded, op
+// attributes get their registry defaults, and defaults that depend on other fields are filled.
+
+import type { z } from "zod";
+import { activations, losses } from "../ops/registry.ts";
+import type { KindValue } from "./fields.ts";
+import type { RawSpec } from "./schema.ts";
+import type { DataSpec, InitSpec, LayerSpec, OpRef, ScheduleSpec, Spec } from "./types.ts";
+
+
+function kindEntry(v: KindValue): [string, Record<string, unknown>] {
+  if (typeof v === "string") return [v, {}];
+  const [name, attrs] = Object.entries(v).find(([, a]) => a !== undefined)!;
+  return [name, (attrs ?? {}) as Record<string, unknown>];
+}
+
+/** An op reference with the op's attribute defaults filled (short forms parse `{}`). */
+function opRef(v: KindValue, defs: Readonly<Record<string, { readonly attrs?: z.ZodType }>>): OpRef {
+  const [op, attrs] = kindEntry(v);
+  const schema = defs[op]?.attrs;
+  return { op, attrs: (schema ? schema.parse(attrs) : {}) as OpRef["attrs"] };
+}
+
+function initSpec(v: KindValue | undefined, fallback: InitSpec): InitSpec {
+  if (v === undefined) return fallback;
+  const [kind, a] = kindEntry(v);
+  switch (kind) {
+    case "normal":
+      return { kind, mean: (a.mean as number | undefined) ?? 0, std: (a.std as number | undefined) ?? 1 };
+    case "uniform":
+      return { kind, min: a.min as number, max: a.max as number };
+    default:
+      return { kind } as InitSpec;
+  }
+}
+
+function schedule(v: KindValue, epochs: number): ScheduleSpec {
+  const [kind, a] = kindEntry(v);
+  if (kind === "step") return { kind, every: a.every as number, factor: a.factor as number };
+  if (kind === "cosine") return { kind, epochs: (a.epochs as number | undefined) ?? epochs, min_lr: (a.min_lr as number | undefined) ?? 0 };
+  return { kind: "constant" };
+}
+
+function layer(l: RawSpec["layers"][number], raw: RawSpec): LayerSpec {
+  const reg = l.regularize === false ? 0 : l.regularize;
+  const maxout = l.maxout !== undefined;
+  return {
+    kind: maxout ? "maxout" : "dense",
+    units: (l.maxout ?? l.dense)!,
+    pieces: maxout ? (l.pieces ?? 2) : 1,
+    activation: opRef(l.activation ?? "identity", activations),
+    bias: l.bias,
+    init: {
+      // Per-layer init wins over the spec-wide one, which wins over Keras' defaults.
+      weights: initSpec(l.init?.weights ?? raw.init?.weights, { kind: "glorot_uniform" }),
+      biases: initSpec(l.init?.biases ?? raw.init?.biases, { kind: "zeros" }),
+    },
+    regularize: reg,
+    regularizeBias: raw.regularizer?.biases && l.bias ? reg : 0,
+  };
+}
+
+function data(d: RawSpec["data"]): DataSpec {
+  const common = { test_split: d.test_split, stratified: d.stratified, standardize: d.standardize, limit: d.limit };
+  if (d.builtin !== undefined) return { kind: "builtin", builtin: d.builtin, ...common };
+  return { kind: "csv", csv: d.csv!, label: d.label ?? null, targets: d.targets ?? null, ...common };
+}
+
+export function normalize(raw: RawSpec): Spec {
+  const sgd = (raw.optimizer as { sgd: { lr: number; momentum: number; nesterov: boolean; schedule: KindValue } }).sgd;
+  return {
+    netspec: 1,
+    name: raw.name,
+    input: raw.input,
+    layers: raw.layers.map((l) => layer(l, raw)),
+    loss: opRef(raw.loss, losses),
+    regularizer: { l1: raw.regularizer?.l1 ?? 0, l2: raw.regularizer?.l2 ?? 0 },
+    seed: raw.init?.seed ?? 0,
+    optimizer: { lr: sgd.lr, momentum: sgd.momentum, nesterov: sgd.nesterov, schedule: schedule(sgd.schedule, raw.train.epochs) },
+    train: {
+      batch: raw.train.batch,
+      epochs: raw.train.epochs,
+      shuffle: raw.train.shuffle,
+      stop_below: raw.train.stop_below,
+      early_stopping: raw.train.early_stopping ?? null,
+    },
+    data: data(raw.data),
+  };
+}
