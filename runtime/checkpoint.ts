@@ -1,0 +1,192 @@
+// Training checkpoints: everything needed to continue a run bit-exactly.
+//
+// Layout (little-endian):
+//   "NSCK" | u32 version | u32 header bytes | JSON header (space-padded to 4 bytes)
+//   | params f32[paramCount] | velocity f32[paramCount] | best params f32[paramCount]?
+//   | u32 CRC-32 of every byte before it
+// The JSON header holds the small things (spec hash, counters, RNG state, history, data
+// preprocessing); the float payloads stay binary so weights round-trip exactly.
+// Files are written to a temp name, fsynced and renamed, so a crash never leaves half a file.
+
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+
+const MAGIC = "NSCK";
+export const CHECKPOINT_VERSION = 1;
+
+/** How the data was preprocessed, so prediction can do the same. */
+export interface DataMeta {
+  readonly classNames: readonly string[] | null;
+  readonly mean: readonly number[] | null;
+  readonly std: readonly number[] | null;
+}
+
+export interface Checkpoint {
+  readonly specHash: string;
+  readonly params: Float32Array;
+  /** SGD momentum buffer, same layout as params. */
+  readonly velocity: Float32Array;
+  /** Epochs completed. */
+  readonly epoch: number;
+  /** Optimizer steps completed. */
+  readonly step: number;
+  /** The shuffle RNG's state after `epoch` epochs. */
+  readonly rngState: readonly number[];
+  /** Early-stopping bookkeeping: the best monitored loss so far and its weights. */
+  readonly best?: { readonly epoch: number; readonly loss: number; readonly params: Float32Array } | null;
+  /** Per-epoch metrics so far (plain JSON), so a resumed run reports the whole history. */
+  readonly history?: readonly unknown[];
+  readonly data?: DataMeta | null;
+}
+
+/** A checkpoint that cannot be used; the message says why and what to do. */
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckpointError";
+  }
+}
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (IEEE, as in zip/PNG). */
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function writeFloats(view: DataView, at: number, a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) view.setFloat32(at + 4 * i, a[i], true);
+  return at + 4 * a.length;
+}
+
+function readFloats(view: DataView, at: number, n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = view.getFloat32(at + 4 * i, true);
+  return a;
+}
+
+export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
+  const n = ck.params.length;
+  if (ck.velocity.length !== n || (ck.best && ck.best.params.length !== n)) {
+    throw new CheckpointError("checkpoint buffers have different lengths");
+  }
+  const header = {
+    specHash: ck.specHash, paramCount: n, epoch: ck.epoch, step: ck.step,
+    rngState: ck.rngState, hasBest: !!ck.best,
+    best: ck.best ? { epoch: ck.best.epoch, loss: ck.best.loss } : null,
+    history: ck.history ?? [], data: ck.data ?? null,
+  };
+  let json = JSON.stringify(header);
+  const enc = new TextEncoder();
+  while (enc.encode(json).length % 4 !== 0) json += " ";
+  const hb = enc.encode(json);
+  const arrays = ck.best ? 3 : 2;
+  const bytes = new Uint8Array(12 + hb.length + 4 * n * arrays + 4);
+  const view = new DataView(bytes.buffer);
+  bytes.set(enc.encode(MAGIC), 0);
+  view.setUint32(4, CHECKPOINT_VERSION, true);
+  view.setUint32(8, hb.length, true);
+  bytes.set(hb, 12);
+  let at = writeFloats(view, 12 + hb.length, ck.params);
+  at = writeFloats(view, at, ck.velocity);
+  if (ck.best) at = writeFloats(view, at, ck.best.params);
+  view.setUint32(at, crc32(bytes.subarray(0, at)), true);
+  return bytes;
+}
+
+/** Decodes and checks a checkpoint; `file` names it in messages. */
+export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint & { readonly paramCount: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 4 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) {
+    throw new CheckpointError(`${file}: not a netspec checkpoint (bad magic bytes)`);
+  }
+  if (bytes.length < 16) throw new CheckpointError(`${file}: truncated checkpoint (${bytes.length} bytes)`);
+  const version = view.getUint32(4, true);
+  if (version !== CHECKPOINT_VERSION) {
+    throw new CheckpointError(`${file}: checkpoint format v${version}; this netspec reads v${CHECKPOINT_VERSION}`);
+  }
+  const hlen = view.getUint32(8, true);
+  if (12 + hlen + 4 > bytes.length) throw new CheckpointError(`${file}: truncated checkpoint (header cut off)`);
+  let header: {
+    specHash: string; paramCount: number; epoch: number; step: number; rngState: number[];
+    hasBest: boolean; best: { epoch: number; loss: number } | null; history: unknown[]; data: DataMeta | null;
+  };
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hlen)));
+  } catch {
+    throw new CheckpointError(`${file}: corrupted checkpoint (unreadable header)`);
+  }
+  const n = header.paramCount;
+  const expected = 12 + hlen + 4 * n * (header.hasBest ? 3 : 2) + 4;
+  if (bytes.length < expected) {
+    throw new CheckpointError(`${file}: truncated checkpoint (${bytes.length} of ${expected} bytes)`);
+  }
+  const end = expected - 4;
+  if (bytes.length !== expected || view.getUint32(end, true) !== crc32(bytes.subarray(0, end))) {
+    throw new CheckpointError(`${file}: corrupted checkpoint (checksum mismatch)`);
+  }
+  const params = readFloats(view, 12 + hlen, n);
+  const velocity = readFloats(view, 12 + hlen + 4 * n, n);
+  const best = header.hasBest && header.best
+    ? { ...header.best, params: readFloats(view, 12 + hlen + 8 * n, n) }
+    : null;
+  return {
+    specHash: header.specHash, paramCount: n, params, velocity, epoch: header.epoch,
+    step: header.step, rngState: header.rngState, best, history: header.history, data: header.data,
+  };
+}
+
+/** Writes atomically: temp file in the same directory, fsync, rename (then fsync the dir). */
+export function saveCheckpoint(file: string, ck: Checkpoint): void {
+  const bytes = encodeCheckpoint(ck);
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new CheckpointError(`${file}: cannot write checkpoint: ${(e as Error).message}`);
+  }
+  try {
+    // Makes the rename itself durable; not possible on every platform, so best effort.
+    const dfd = openSync(dirname(file), "r");
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+  } catch { /* ignore */ }
+}
+
+export interface ExpectedModel {
+  readonly specHash: string;
+  readonly paramCount?: number;
+}
+
+/** Reads a checkpoint and checks it belongs to `expected` (a module's SPEC_HASH/PARAM_COUNT). */
+export function loadCheckpoint(file: string, expected: string | ExpectedModel | null): Checkpoint {
+  if (!existsSync(file)) throw new CheckpointError(`${file}: checkpoint not found`);
+  const ck = decodeCheckpoint(readFileSync(file), file);
+  const exp = typeof expected === "string" ? { specHash: expected } : expected;
+  if (exp && ck.specHash !== exp.specHash) {
+    throw new CheckpointError(
+      `${file}: was saved from a different spec (hash ${ck.specHash}); this spec is ${exp.specHash}`,
+    );
+  }
+  if (exp?.paramCount !== undefined && ck.paramCount !== exp.paramCount) {
+    throw new CheckpointError(`${file}: has ${ck.paramCount} parameters; the model has ${exp.paramCount}`);
+  }
+  return ck;
+}

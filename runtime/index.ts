@@ -1,0 +1,15 @@
+// The runtime's public API: train a compiled module, predict with it, load data, checkpoint.
+
+export type { CompiledModule, Model, ParamLayout, TrainingConfig } from "./module.ts";
+export { Rng, mixSeed } from "./rng.ts";
+export * from "./data/index.ts";
+export {
+  CheckpointError, CHECKPOINT_VERSION, crc32, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint,
+  type Checkpoint, type DataMeta, type ExpectedModel,
+} from "./checkpoint.ts";
+export { lrAt } from "./schedule.ts";
+export { sgdStep } from "./sgd.ts";
+export { argmaxAt, countCorrect } from "./metrics.ts";
+export { DivergenceError, Trainer, type EpochMetrics } from "./trainer.ts";
+export { resolveConfig, train, trainSync, type StopReason, type TrainOptions, type TrainResult } from "./train.ts";
+export { predict, type Prediction } from "./predict.ts";

@@ -1,0 +1,131 @@
+// train(): the SGD loop around a compiled module. Defaults come from the module's TRAINING
+// (the spec); options override the few things a command line would. Each epoch: seeded
+// reshuffle, full batches only (the remainder is dropped, like tf.data's drop_remainder;
+// reshuffling means every row is still used), test evaluation, then the stopping rules.
+//
+// Two drivers share one Trainer: train() is async and yields to the event loop about every
+// 50 ms so an AbortSignal (Ctrl+C) can stop it between epochs; trainSync() never yields.
+
+import { saveCheckpoint, type Checkpoint, type DataMeta } from "./checkpoint.ts";
+import type { Dataset } from "./data/index.ts";
+import type { CompiledModule, Model, TrainingConfig } from "./module.ts";
+import { Trainer, type EpochMetrics } from "./trainer.ts";
+
+export type StopReason = "epochs" | "stop_below" | "early_stopping" | "callback" | "aborted";
+
+export interface TrainOptions {
+  /** Total epochs (a resumed run counts the checkpoint's epochs too). */
+  readonly epochs?: number;
+  /** Base learning rate; the schedule scales it. */
+  readonly lr?: number;
+  readonly seed?: number;
+  /** Called after every epoch; return "stop" to end training. */
+  readonly onEpoch?: (m: EpochMetrics) => void | "stop";
+  /** Continue from this checkpoint (params, momentum, counters, RNG): bit-exact. */
+  readonly resume?: Checkpoint | null;
+  /** Checkpoint path, written at the end (whatever the stop reason)… */
+  readonly save?: string | null;
+  /** …and after every `saveEvery` epochs (0/undefined: only at the end). */
+  readonly saveEvery?: number;
+  /** Stored in checkpoints so prediction can preprocess the same way. */
+  readonly dataMeta?: DataMeta | null;
+  /** Checked between epochs (train() only). */
+  readonly signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  readonly model: Model;
+  readonly stopped: StopReason;
+  /** Epochs completed in total (including a resumed checkpoint's). */
+  readonly epochs: number;
+  readonly steps: number;
+  readonly history: readonly EpochMetrics[];
+  /** Wall time of this call. */
+  readonly seconds: number;
+  /** Optimizer steps of this call per second of training (evaluation excluded). */
+  readonly stepsPerSecond: number;
+  /** The last epoch's metrics, or null if no epoch ran. When early stopping restored the
+   *  best weights, testLoss/testAccuracy are re-measured on them. */
+  readonly final: EpochMetrics | null;
+}
+
+/** The module's training config with the options applied. */
+export function resolveConfig(mod: CompiledModule, opts: TrainOptions): TrainingConfig {
+  const t = mod.TRAINING;
+  return { ...t, epochs: opts.epochs ?? t.epochs, lr: opts.lr ?? t.lr, seed: opts.seed ?? t.seed };
+}
+
+/** Runs the stopping rules after an epoch; null to go on. */
+function decide(tr: Trainer, m: EpochMetrics, opts: TrainOptions): StopReason | null {
+  const cfg = tr.cfg;
+  const fromCallback = opts.onEpoch?.(m) === "stop";
+  if (cfg.stop_below !== null && m.loss <= cfg.stop_below) return "stop_below";
+  const es = cfg.early_stopping;
+  if (es && tr.best && tr.epoch - tr.best.epoch >= es.patience) return "early_stopping";
+  if (fromCallback) return "callback";
+  if (tr.epoch >= cfg.epochs) return "epochs";
+  return null;
+}
+
+function finish(tr: Trainer, stopped: StopReason, opts: TrainOptions, t0: number, start: { step: number; seconds: number }): TrainResult {
+  let final = tr.history.length > 0 ? tr.history[tr.history.length - 1] : null;
+  const es = tr.cfg.early_stopping;
+  if (stopped === "early_stopping" && es?.restore_best && tr.bestParams) {
+    // Like Keras' restore_best_weights: only when early stopping ended the run.
+    tr.model.params.set(tr.bestParams);
+    const t = tr.evaluateTest();
+    if (final && t) final = { ...final, testLoss: t.loss, testAccuracy: t.accuracy };
+  }
+  if (opts.save) saveCheckpoint(opts.save, tr.checkpoint());
+  const steps = tr.step - start.step, stepSeconds = tr.trainSeconds - start.seconds;
+  return {
+    model: tr.model, stopped, epochs: tr.epoch, steps: tr.step, history: tr.history,
+    seconds: (performance.now() - t0) / 1000,
+    stepsPerSecond: stepSeconds > 0 ? steps / stepSeconds : 0, final,
+  };
+}
+
+/** A generator over epochs so both drivers share the loop; yields after each epoch. */
+function* epochs(tr: Trainer, opts: TrainOptions): Generator<void, StopReason> {
+  if (tr.epoch >= tr.cfg.epochs) return "epochs";
+  for (;;) {
+    const m = tr.runEpoch();
+    const reason = decide(tr, m, opts);
+    if (reason) return reason;
+    if (opts.save && opts.saveEvery && tr.epoch % opts.saveEvery === 0) saveCheckpoint(opts.save, tr.checkpoint());
+    yield;
+  }
+}
+
+export async function train(
+  mod: CompiledModule, data: { train: Dataset; test: Dataset | null }, opts: TrainOptions = {},
+): Promise<TrainResult> {
+  const t0 = performance.now();
+  const tr = new Trainer(mod, data, resolveConfig(mod, opts), opts.resume ?? null, opts.dataMeta ?? null);
+  const start = { step: tr.step, seconds: tr.trainSeconds };
+  const it = epochs(tr, opts);
+  let lastYield = performance.now();
+  for (;;) {
+    const r = it.next();
+    if (r.done) return finish(tr, r.value, opts, t0, start);
+    if (performance.now() - lastYield > 50) {
+      await new Promise<void>((res) => setImmediate(res));
+      lastYield = performance.now();
+    }
+    if (opts.signal?.aborted) return finish(tr, "aborted", opts, t0, start);
+  }
+}
+
+export function trainSync(
+  mod: CompiledModule, data: { train: Dataset; test: Dataset | null }, opts: TrainOptions = {},
+): TrainResult {
+  const t0 = performance.now();
+  const tr = new Trainer(mod, data, resolveConfig(mod, opts), opts.resume ?? null, opts.dataMeta ?? null);
+  const start = { step: tr.step, seconds: tr.trainSeconds };
+  const it = epochs(tr, opts);
+  for (;;) {
+    const r = it.next();
+    if (r.done) return finish(tr, r.value, opts, t0, start);
+    if (opts.signal?.aborted) return finish(tr, "aborted", opts, t0, start);
+  }
+}

@@ -1,0 +1,254 @@
+// The training state machine behind train(): owns the model, the momentum buffer, the
+// shuffle RNG and permutation, and runs one epoch at a time. Every buffer is allocated in
+// the constructor, so a step (copy a batch, forward, loss, backward, SGD) allocates nothing.
+
+import type { Checkpoint, DataMeta } from "./checkpoint.ts";
+import { CheckpointError } from "./checkpoint.ts";
+import { DataError, vectorTargets, type Dataset } from "./data/index.ts";
+import { countCorrect } from "./metrics.ts";
+import type { CompiledModule, Model, TrainingConfig } from "./module.ts";
+import { Rng, mixSeed } from "./rng.ts";
+import { lrAt } from "./schedule.ts";
+import { sgdStep } from "./sgd.ts";
+
+export interface EpochMetrics {
+  /** 1-based: the number of epochs completed. */
+  readonly epoch: number;
+  /** Mean over the epoch's batches of data loss + regularizer penalty. */
+  readonly loss: number;
+  readonly dataLoss: number;
+  readonly regLoss: number;
+  /** Measured on each batch's forward pass before its update (as Keras reports it). */
+  readonly trainAccuracy: number | null;
+  /** Exact mean over all test rows, plus the penalty (Keras' val_loss convention). */
+  readonly testLoss: number | null;
+  readonly testAccuracy: number | null;
+  readonly lr: number;
+}
+
+/** A NaN/Infinity loss or parameter; the caller decides how to exit. */
+export class DivergenceError extends Error {
+  constructor(readonly epoch: number, readonly step: number, what: string, lr: number) {
+    super(
+      `training diverged at epoch ${epoch}, step ${step}: ${what} — ` +
+        `try a lower learning rate (lr is ${lr})`,
+    );
+    this.name = "DivergenceError";
+  }
+}
+
+/** One side of the data, with targets shaped for the module. */
+interface Side {
+  readonly ds: Dataset;
+  /** Rows of OUTPUT_SIZE floats: the vector target, or the truth for "threshold" accuracy. */
+  readonly vec: Float32Array | null;
+}
+
+export class Trainer {
+  readonly model: Model;
+  readonly cfg: TrainingConfig;
+  epoch = 0;
+  step = 0;
+  /** Seconds spent in training steps (not evaluation), for steps/s. */
+  trainSeconds = 0;
+  readonly history: EpochMetrics[] = [];
+  /** Best monitored loss (early stopping); bestParams holds its weights. */
+  best: { epoch: number; loss: number } | null = null;
+  readonly bestParams: Float32Array | null;
+  readonly velocity: Float32Array;
+  readonly rng: Rng;
+  private readonly perm: Int32Array;
+  private readonly slots: Int32Array; // dataset row of each batch slot
+  private readonly acc = new Float64Array(8); // epoch sums; Float64Array: no boxed numbers
+  private readonly train: Side;
+  private readonly test: Side | null;
+  private readonly batches: number;
+
+  constructor(
+    readonly mod: CompiledModule,
+    data: { train: Dataset; test: Dataset | null },
+    cfg: TrainingConfig,
+    resume: Checkpoint | null = null,
+    readonly dataMeta: DataMeta | null = null,
+  ) {
+    this.cfg = cfg;
+    this.model = mod.createModel();
+    const B = mod.BATCH;
+    this.train = this.side(data.train);
+    this.test = data.test && data.test.rows > 0 ? this.side(data.test) : null;
+    if (data.train.rows < B) {
+      throw new DataError(
+        `${data.train.name}: ${data.train.rows} training rows but the batch is ${B}; ` +
+          `lower train.batch or use more data (a partial batch is never trained on)`,
+      );
+    }
+    this.batches = Math.floor(data.train.rows / B);
+    this.perm = new Int32Array(data.train.rows);
+    this.slots = new Int32Array(B);
+    this.velocity = new Float32Array(mod.PARAM_COUNT);
+    this.bestParams = cfg.early_stopping ? new Float32Array(mod.PARAM_COUNT) : null;
+    this.rng = new Rng(mixSeed(cfg.seed, 1));
+    if (resume) this.restore(resume);
+    else this.model.init(cfg.seed);
+  }
+
+  private side(ds: Dataset): Side {
+    const m = this.mod;
+    if (ds.inputSize !== m.INPUT_SIZE) {
+      throw new DataError(`${ds.name}: ${ds.inputSize} features but the model's input is ${m.INPUT_SIZE}`);
+    }
+    if (m.TARGET === "class") {
+      if (!ds.labels) throw new DataError(`${ds.name}: the loss ${m.LOSS} needs class labels; the data has none`);
+      const max = ds.labels.reduce((a, b) => Math.max(a, b), 0);
+      if (max >= m.OUTPUT_SIZE) {
+        throw new DataError(`${ds.name}: ${max + 1} classes but the model has ${m.OUTPUT_SIZE} output(s)`);
+      }
+    }
+    const needVec = m.TARGET === "vector" || m.ACCURACY === "threshold";
+    return { ds, vec: needVec ? vectorTargets(ds, m.OUTPUT_SIZE) : null };
+  }
+
+  private restore(ck: Checkpoint): void {
+    if (ck.specHash !== this.mod.SPEC_HASH) {
+      throw new CheckpointError(
+        `checkpoint was saved from a different spec (hash ${ck.specHash}); this spec is ${this.mod.SPEC_HASH}`,
+      );
+    }
+    if (ck.params.length !== this.mod.PARAM_COUNT) {
+      throw new CheckpointError(`checkpoint has ${ck.params.length} parameters; the model has ${this.mod.PARAM_COUNT}`);
+    }
+    this.model.params.set(ck.params);
+    this.velocity.set(ck.velocity);
+    this.epoch = ck.epoch;
+    this.step = ck.step;
+    this.rng.restore(ck.rngState);
+    this.history.push(...((ck.history ?? []) as EpochMetrics[]));
+    if (ck.best && this.bestParams) {
+      this.best = { epoch: ck.best.epoch, loss: ck.best.loss };
+      this.bestParams.set(ck.best.params);
+    }
+  }
+
+  checkpoint(): Checkpoint {
+    return {
+      specHash: this.mod.SPEC_HASH, params: this.model.params.slice(), velocity: this.velocity.slice(),
+      epoch: this.epoch, step: this.step, rngState: this.rng.state(),
+      best: this.best && this.bestParams ? { ...this.best, params: this.bestParams.slice() } : null,
+      history: this.history, data: this.dataMeta,
+    };
+  }
+
+  lr(epoch = this.epoch): number {
+    return lrAt(this.cfg.schedule, this.cfg.lr, epoch);
+  }
+
+  /** Copies the rows named by `slots` into model.input and model.target. */
+  private load(side: Side): void {
+    const m = this.model, f = this.mod.INPUT_SIZE, o = this.mod.OUTPUT_SIZE, B = this.mod.BATCH;
+    const x = side.ds.features, input = m.input, target = m.target, slots = this.slots;
+    const labels = side.ds.labels, vec = side.vec;
+    const isClass = this.mod.TARGET === "class";
+    for (let i = 0; i < B; i++) {
+      const r = slots[i];
+      for (let j = 0, s = r * f, d = i * f; j < f; j++) input[d + j] = x[s + j];
+      if (isClass && labels) target[i] = labels[r];
+      else if (vec) for (let j = 0, s = r * o, d = i * o; j < o; j++) target[d + j] = vec[s + j];
+    }
+  }
+
+  /** One SGD step on batch `b` of the current permutation. */
+  trainBatch(b: number, lr: number): void {
+    const m = this.model, B = this.mod.BATCH, acc = this.acc;
+    for (let i = 0; i < B; i++) this.slots[i] = this.perm[b * B + i];
+    this.load(this.train);
+    m.forward();
+    const loss = m.loss();
+    this.step++;
+    if (!Number.isFinite(loss)) throw new DivergenceError(this.epoch + 1, this.step, `the loss is ${loss}`, lr);
+    acc[0] += loss;
+    acc[1] += m.lossParts[0];
+    acc[2] += m.lossParts[1];
+    if (this.mod.ACCURACY) {
+      acc[3] += countCorrect(this.mod, m.output, B, this.slots, this.train.ds.labels, this.train.vec);
+      acc[4] += this.mod.ACCURACY === "threshold" ? B * this.mod.OUTPUT_SIZE : B;
+    }
+    m.backward();
+    if (!sgdStep(m.params, m.grads, this.velocity, lr, this.cfg.momentum, this.cfg.nesterov)) {
+      throw new DivergenceError(this.epoch + 1, this.step, "a parameter became NaN or Infinity", lr);
+    }
+  }
+
+  /** Starts an epoch: reshuffles (seeded) and clears the sums. Returns the epoch's lr. */
+  beginEpoch(): number {
+    const perm = this.perm;
+    for (let i = 0; i < perm.length; i++) perm[i] = i; // from identity: only the RNG state matters on resume
+    if (this.cfg.shuffle) this.rng.shuffle(perm);
+    this.acc.fill(0);
+    return this.lr();
+  }
+
+  /** Trains one epoch, evaluates, updates the early-stopping best. */
+  runEpoch(): EpochMetrics {
+    const lr = this.beginEpoch();
+    const t0 = performance.now();
+    for (let b = 0; b < this.batches; b++) this.trainBatch(b, lr);
+    this.trainSeconds += (performance.now() - t0) / 1000;
+    this.epoch++;
+    const acc = this.acc, n = this.batches;
+    const trainAccuracy = this.mod.ACCURACY ? acc[3] / acc[4] : null;
+    const m: EpochMetrics = {
+      epoch: this.epoch, loss: acc[0] / n, dataLoss: acc[1] / n, regLoss: acc[2] / n,
+      trainAccuracy, testLoss: null, testAccuracy: null, lr,
+    };
+    const t = this.test ? this.evaluate(this.test) : null;
+    const metrics = t ? { ...m, testLoss: t.loss, testAccuracy: t.accuracy } : m;
+    if (this.bestParams) {
+      // Keras monitors val_loss; without a test set, the training loss is all there is.
+      const monitored = metrics.testLoss ?? metrics.loss;
+      if (this.best === null || monitored < this.best.loss) {
+        this.best = { epoch: this.epoch, loss: monitored };
+        this.bestParams.set(this.model.params);
+      }
+    }
+    this.history.push(metrics);
+    return metrics;
+  }
+
+  /**
+   * Exact mean loss and accuracy over a dataset, BATCH rows at a time. A last partial chunk
+   * of r rows is padded with copies of row 0 (loss L1), then a batch of only row 0 gives
+   * its per-row loss (L2): the r rows contribute B·L1 − (B−r)·L2. This holds for any data
+   * loss that is a (scaled) sum of per-row terms, which every netspec loss is.
+   */
+  evaluate(side: Side): { loss: number; dataLoss: number; accuracy: number | null } {
+    const m = this.model, B = this.mod.BATCH, rows = side.ds.rows, slots = this.slots;
+    let sum = 0, reg = 0, correct = 0;
+    for (let start = 0; start < rows; start += B) {
+      const r = Math.min(B, rows - start);
+      for (let i = 0; i < B; i++) slots[i] = i < r ? start + i : 0;
+      this.load(side);
+      m.forward();
+      m.loss();
+      sum += B * m.lossParts[0];
+      reg = m.lossParts[1];
+      if (r < B) {
+        m.infer(r); // the prediction path, for the partial chunk's accuracy
+        if (this.mod.ACCURACY) correct += countCorrect(this.mod, m.output, r, slots, side.ds.labels, side.vec);
+        slots.fill(0);
+        this.load(side);
+        m.forward();
+        m.loss();
+        sum -= (B - r) * m.lossParts[0];
+      } else if (this.mod.ACCURACY) {
+        correct += countCorrect(this.mod, m.output, B, slots, side.ds.labels, side.vec);
+      }
+    }
+    const total = this.mod.ACCURACY === "threshold" ? rows * this.mod.OUTPUT_SIZE : rows;
+    return { loss: sum / rows + reg, dataLoss: sum / rows, accuracy: this.mod.ACCURACY ? correct / total : null };
+  }
+
+  /** Test-set metrics now (null without a test set). */
+  evaluateTest(): { loss: number; dataLoss: number; accuracy: number | null } | null {
+    return this.test ? this.evaluate(this.test) : null;
+  }
+}

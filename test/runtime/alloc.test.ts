@@ -1,0 +1,19 @@
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+
+// In a child process with --expose-gc: vitest's own worker allocates, which would blur
+// both the GC observer and the heap numbers.
+it("allocates nothing per step in steady state (no GC, flat heap)", () => {
+  const script = join(import.meta.dirname, "fixtures/alloc-check.ts");
+  const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", script], {
+    encoding: "utf8", cwd: join(import.meta.dirname, "../.."), timeout: 60_000,
+  });
+  const results = JSON.parse(out) as Record<string, { gcEvents: number; heapGrowth: number; steps: number }>;
+  expect(Object.keys(results)).toHaveLength(3);
+  for (const [loss, r] of Object.entries(results)) {
+    expect({ loss, gc: r.gcEvents }).toEqual({ loss, gc: 0 });
+    // One boxed double per step would be 16 B × 8000 = 128 KB; allow observer noise only.
+    expect(r.heapGrowth, loss).toBeLessThan(32 * 1024);
+  }
+}, 60_000);
