@@ -9,7 +9,8 @@ import { compileSpec, type Compiled } from "../compile.ts";
 import { printGraph, printPlan } from "../ir/print.ts";
 import { lower } from "../lower.ts";
 import { plan } from "../plan.ts";
-import { formatDiagnostic, loadSpec, type Diagnostic } from "../spec/index.ts";
+import { loadSpec, type Diagnostic } from "../spec/index.ts";
+import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
 import type { Spec } from "../spec/types.ts";
 import { checkSizes, DEFAULT_MAX_BYTES } from "./sizes.ts";
 
@@ -24,16 +25,15 @@ export function loadAll(files: readonly string[], maxBytes = DEFAULT_MAX_BYTES):
   const loaded: Loaded[] = [];
   let failed = false;
   const report = (ds: readonly Diagnostic[], source: string) => {
-    for (const d of ds) process.stderr.write(formatDiagnostic(d, source) + "\n");
+    printDiagnostics(ds, source);
     failed ||= ds.length > 0;
   };
   for (const file of files) {
     const shown = displayPath(file);
     const result = loadSpec(shown);
-    const source = existsSync(file) ? readFileSync(file, "utf8") : "";
-    if (!result.ok) report(result.diagnostics, source);
+    if (!result.ok) report(result.diagnostics, result.source);
     else {
-      report(checkSizes(result.spec, shown, source, maxBytes), source);
+      report(checkSizes(result.spec, shown, result.source, maxBytes), result.source);
       loaded.push({ file: shown, spec: result.spec, hash: result.hash });
     }
   }
@@ -60,26 +60,30 @@ export const shippedSpecs = (): string[] =>
     .map((f) => `specs/${f}`);
 
 export function registerCompile(program: Command): void {
-  program
+  const cmd = program
     .command("compile")
     .description("compile specs into TypeScript modules (nothing is written if any spec has an error)")
     .argument("[specs...]", "spec files (default with --check: every spec in specs/)")
     .option("-o, --out <dir>", "output folder", "generated")
     .option("--check", "exit 1 if the checked-in output differs from a fresh compile")
     .option("--dump <phase>", "print the IR after a phase: lower, autodiff or plan")
-    .option("--max-bytes <n>", "refuse specs whose buffers exceed this many bytes", String(DEFAULT_MAX_BYTES))
-    .action((files: string[], opts: { out: string; check?: boolean; dump?: string; maxBytes: string }) => {
+    .option("--max-bytes <n>", "refuse specs whose buffers exceed this many bytes", String(DEFAULT_MAX_BYTES));
+  cmd.action(
+    guard(() => cmd, (files: string[], opts: { out: string; check?: boolean; dump?: string; maxBytes: string }) => {
       if (files.length === 0 && opts.check) files = shippedSpecs();
-      if (files.length === 0) throw userError("compile needs at least one spec file");
+      if (files.length === 0) return usage("compile needs at least one spec file");
       if (opts.dump && !["lower", "autodiff", "plan"].includes(opts.dump))
-        throw userError(`--dump takes lower, autodiff or plan (got '${opts.dump}')`);
-      const loaded = loadAll(files, parseBytes(opts.maxBytes));
-      if (!loaded) return void (process.exitCode = 1);
+        return usage(`--dump takes lower, autodiff or plan (got '${opts.dump}')`);
+      const maxBytes = Number(opts.maxBytes);
+      if (!(maxBytes > 0)) return usage(`--max-bytes must be a positive number (got '${opts.maxBytes}')`);
+      const loaded = loadAll(files, maxBytes);
+      if (!loaded) return void (process.exitCode = EXIT_USER);
       if (opts.dump) return dump(loaded, opts.dump);
       const outputs = loaded.map((l) => ({ l, compiled: compileSpec(l.spec, l.hash, l.file) }));
       if (opts.check) return check(outputs, opts.out);
       write(outputs, opts.out);
-    });
+    }),
+  );
 }
 
 function dump(loaded: readonly Loaded[], phase: string): void {
@@ -100,7 +104,7 @@ function check(outputs: readonly { l: Loaded; compiled: Compiled }[], out: strin
     return !existsSync(file) || readFileSync(file, "utf8") !== compiled.code;
   });
   for (const { l } of stale) process.stderr.write(`${join(out, `${l.spec.name}.ts`)}: out of date with ${l.file}; run: npx netspec compile ${l.file}\n`);
-  if (stale.length) process.exitCode = 1;
+  if (stale.length) process.exitCode = EXIT_USER;
   else process.stdout.write(`ok: ${outputs.length} generated module(s) match their specs\n`);
 }
 
@@ -121,12 +125,3 @@ function write(outputs: readonly { l: Loaded; compiled: Compiled }[], out: strin
   for (const s of staged) process.stdout.write(`wrote ${displayPath(s.file)} (from ${s.from})\n`);
 }
 
-/** A mistake in how the command was called: reported without a stack, exit 1. */
-export class UserError extends Error {}
-export const userError = (message: string): UserError => new UserError(message);
-
-function parseBytes(text: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw userError(`--max-bytes must be a positive number (got '${text}')`);
-  return n;
-}

@@ -57,7 +57,7 @@ export class GraphBuilder implements GradBuilder {
 /** Names the module and the emitters' loops already use (kernel locals are a0, u3, c01, ao1, co0, …). */
 const RESERVED = new Set([
   ...["params", "grads", "input", "target", "output", "temp", "lossParts", "rows", "seed", "state"],
-  ...["init", "forward", "loss", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
+  ...["init", "forward", "loss", "lossTerms", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
   ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "y", "zo", "xo", "wo", "xv", "av", "sy", "bo"],
   ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin"],
 ]);

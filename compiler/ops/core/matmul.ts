@@ -1,8 +1,9 @@
 // The dense product z = x·W and the two products its gradient needs:
-// dx = dz·Wᵀ (matmul_nt) and dW = xᵀ·dz (matmul_tn). Matrices are row-major.
+// dx = dz·Wᵀ (matmul_nt) and dW = xᵀ·dz (matmul_tn). Matrices are row-major. All three are
+// emitted by the register-blocked kernel (gemm-kernel.ts); fuse may add an epilogue.
 import type { Shape } from "../../ir/types.ts";
 import type { OpDef } from "../op.ts";
-import { forRange } from "../loops.ts";
+import { writeGemm } from "./gemm-kernel.ts";
 
 const dims = (s: Shape): [number, number] => [s[0]!, s[1]!];
 const matShape = (want: string, ok: boolean, shape: Shape, batched?: boolean): ReturnType<OpDef["shape"]> =>
@@ -20,21 +21,7 @@ export const matmul: OpDef = {
       for (let p = 0; p < k; p++) for (let j = 0; j < c; j++) z[i * c + j]! += a!.data[i * k + p]! * b!.data[p * c + j]!;
     return z;
   },
-  emit: ({ w, ins: [a, b], out, ref, rows }) => {
-    const [, k] = dims(a!.shape);
-    const c = b!.shape[1]!;
-    const [A, B, Z] = [ref(a!), ref(b!), ref(out)];
-    forRange(w, "r", rows, () => {
-      w.writeLine(`const zo = r * ${c};`);
-      w.writeLine(`const xo = r * ${k};`);
-      forRange(w, "j", c, () => w.writeLine(`${Z}[zo + j] = 0;`));
-      forRange(w, "p", k, () => {
-        w.writeLine(`const xv = ${A}[xo + p];`);
-        w.writeLine(`const wo = p * ${c};`);
-        forRange(w, "j", c, () => w.writeLine(`${Z}[zo + j] += xv * ${B}[wo + j];`));
-      });
-    });
-  },
+  emit: (args) => writeGemm(args, { base: "matmul", steps: [] }),
   grad: (g, node, dy, needs) => {
     const [x, wt] = node.inputs as [number, number];
     return [
@@ -59,17 +46,7 @@ export const matmul_nt: OpDef = {
       for (let p = 0; p < k; p++) for (let j = 0; j < c; j++) z[i * k + p]! += a!.data[i * c + j]! * b!.data[p * c + j]!;
     return z;
   },
-  emit: ({ w, ins: [a, b], out, ref, rows }) => {
-    const [, c] = dims(a!.shape);
-    const k = b!.shape[0]!;
-    forRange(w, "r", rows, () => {
-      forRange(w, "p", k, () => {
-        w.writeLine("let sum = 0;");
-        forRange(w, "j", c, () => w.writeLine(`sum += ${ref(a!)}[r * ${c} + j] * ${ref(b!)}[p * ${c} + j];`));
-        w.writeLine(`${ref(out)}[r * ${k} + p] = sum;`);
-      });
-    });
-  },
+  emit: (args) => writeGemm(args, { base: "matmul_nt", steps: [] }),
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name}·${b!.name}ᵀ`,
   flops: ([a, b]) => 2 * a!.shape[0]! * a!.shape[1]! * b!.shape[0]!,
 };
@@ -87,17 +64,7 @@ export const matmul_tn: OpDef = {
       for (let p = 0; p < k; p++) for (let j = 0; j < c; j++) z[p * c + j]! += a!.data[i * k + p]! * b!.data[i * c + j]!;
     return z;
   },
-  emit: ({ w, ins: [a, b], out, ref, rows }) => {
-    const [, k] = dims(a!.shape);
-    const c = b!.shape[1]!;
-    w.writeLine(`${ref(out)}.fill(0);`);
-    forRange(w, "r", rows, () => {
-      forRange(w, "p", k, () => {
-        w.writeLine(`const av = ${ref(a!)}[r * ${k} + p];`);
-        forRange(w, "j", c, () => w.writeLine(`${ref(out)}[p * ${c} + j] += av * ${ref(b!)}[r * ${c} + j];`));
-      });
-    });
-  },
+  emit: (args) => writeGemm(args, { base: "matmul_tn", steps: [] }),
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name}ᵀ·${b!.name}`,
   flops: ([a, b]) => 2 * a!.shape[0]! * a!.shape[1]! * b!.shape[1]!,
 };
