@@ -1633,7 +1633,6 @@ export function createModel(): Model {
       m = (m + Math.imul(m ^ (m >>> 7), 61 | m)) ^ m;
       return ((m ^ (m >>> 14)) >>> 0) / 4294967296;
     };
-    const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
     // layers[0].weights W1 [32×64]: uniform(-0.25, 0.25)
     for (let i = 0; i < 2048; i++) {
       W1[i] = (-0.25) + 0.5 * uniform();

@@ -3,6 +3,9 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerCompile } from "./compile.ts";
+import { registerExplain } from "./explain.ts";
+import { registerPredict } from "./predict.ts";
+import { registerTrain } from "./train.ts";
 import { registerSchema } from "./schema.ts";
 import { registerValidate } from "./validate.ts";
 
@@ -15,6 +18,9 @@ const program = new Command("netspec")
 
 registerValidate(program);
 registerCompile(program);
+registerExplain(program);
+registerTrain(program);
+registerPredict(program);
 registerSchema(program);
 
 await program.parseAsync();

@@ -8,15 +8,17 @@ import { shapeText } from "../ir/types.ts";
 const lit = (n: number): string => (n < 0 || Object.is(n, -0) ? `(${n})` : `${n}`);
 
 export function emitInit(w: CodeBlockWriter, graph: TrainGraph, ref: (v: Value) => string): void {
-  w.writeLine("let state = seed >>> 0;");
-  w.write("const uniform = (): number =>").inlineBlock(() => {
+  const kinds = new Set(graph.params.map((p) => p.init.kind));
+  if (kinds.size === 1 && kinds.has("zeros")) w.writeLine("void seed; // every parameter starts at zero");
+  else w.writeLine("let state = seed >>> 0;");
+  if (kinds.has("normal") || kinds.has("uniform")) w.write("const uniform = (): number =>").inlineBlock(() => {
     w.writeLine("state = (state + 0x6d2b79f5) | 0;");
     w.writeLine("let m = Math.imul(state ^ (state >>> 15), 1 | state);");
     w.writeLine("m = (m + Math.imul(m ^ (m >>> 7), 61 | m)) ^ m;");
     w.writeLine("return ((m ^ (m >>> 14)) >>> 0) / 4294967296;");
   });
-  w.write(";").newLine();
-  w.writeLine("const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());");
+  if (kinds.has("normal") || kinds.has("uniform")) w.write(";").newLine();
+  if (kinds.has("normal")) w.writeLine("const normal = (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());");
   for (const p of graph.params) {
     const v = graph.values[p.value]!;
     const name = ref(v);

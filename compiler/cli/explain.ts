@@ -1,0 +1,23 @@
+// `netspec explain <spec.yaml>`: per-layer shapes, parameters, FLOPs and arena bytes.
+
+import type { Command } from "commander";
+import { compileSpec } from "../compile.ts";
+import { explain } from "../explain.ts";
+import { loadAll } from "./compile.ts";
+import { EXIT_USER, guard } from "./run.ts";
+
+export function registerExplain(program: Command): void {
+  const cmd = program
+    .command("explain")
+    .description("print each layer's output shape, parameters and FLOPs per step, and the buffer sizes")
+    .argument("<spec...>", "spec files");
+  cmd.action(
+    guard(() => cmd, (files: string[]) => {
+      const loaded = loadAll(files);
+      if (!loaded) return void (process.exitCode = EXIT_USER);
+      for (const { file, spec, hash } of loaded) {
+        process.stdout.write(`${file} (${spec.name})\n${explain(spec, compileSpec(spec, hash, file))}`);
+      }
+    }),
+  );
+}

@@ -1,0 +1,26 @@
+// Compiles a spec in memory and imports the result: what `train`, `predict` and the tests use
+// when no generated file is wanted. The module goes to a private temp folder and is imported
+// from there (a fresh URL each time, so a recompiled module is never served from cache).
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { compileSpec } from "../compile.ts";
+import type { Spec } from "../spec/types.ts";
+import type { CompiledModule } from "../../runtime/module.ts";
+
+let loads = 0;
+
+export async function importCompiled(spec: Spec, hash: string, source: string): Promise<CompiledModule> {
+  const { code } = compileSpec(spec, hash, source);
+  const dir = mkdtempSync(join(tmpdir(), "netspec-"));
+  // .mts: the temp folder has no package.json saying "type": "module".
+  const file = join(dir, `${spec.name}.mts`);
+  try {
+    writeFileSync(file, code);
+    return (await import(`${pathToFileURL(file).href}?v=${++loads}`)) as CompiledModule;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,122 @@
+// `netspec train <spec.yaml>`: compile in memory, load the data, train, report.
+// Progress goes to stderr (a bar on a terminal, a few plain lines otherwise); the summary
+// goes to stdout, and with --json the last stdout line is one JSON object.
+
+import { dirname } from "node:path";
+import type { Command } from "commander";
+import { loadCheckpoint, prepareData, train, type EpochMetrics, type TrainResult } from "../../runtime/index.ts";
+import { writeSvgPlot } from "../../runtime/plot.ts";
+import { loadAll } from "./compile.ts";
+import { importCompiled } from "./module-loader.ts";
+import { progressReporter } from "./progress.ts";
+import { EXIT_USER, guard, usage } from "./run.ts";
+import { reportUserError } from "./user-errors.ts";
+
+interface TrainFlags {
+  data?: string;
+  epochs?: string;
+  lr?: string;
+  seed?: string;
+  save?: string;
+  resume?: string;
+  json?: boolean;
+  plot?: string;
+}
+
+export function registerTrain(program: Command): void {
+  const cmd = program
+    .command("train")
+    .description("compile a spec in memory and train it with SGD")
+    .argument("<spec>", "spec file")
+    .option("--data <source>", "builtin:iris, builtin:mnist or a CSV file (default: the spec's data)")
+    .option("--epochs <n>", "epochs to train (default: the spec's)")
+    .option("--lr <x>", "learning rate (default: the spec's)")
+    .option("--seed <n>", "seed for initial weights, split and shuffling (default: the spec's)")
+    .option("--save <file>", "write a checkpoint here at the end")
+    .option("--resume <file>", "continue from a checkpoint")
+    .option("--json", "print the result as one JSON object on the last line")
+    .option("--plot <file.svg>", "write a chart of loss and accuracy per epoch");
+  cmd.action(guard(() => cmd, (file: string, flags: TrainFlags) => run(file, flags)));
+}
+
+async function run(file: string, flags: TrainFlags): Promise<void> {
+  const epochs = count(flags.epochs, "--epochs", 1);
+  const seed = count(flags.seed, "--seed", 0);
+  const lr = flags.lr === undefined ? undefined : Number(flags.lr);
+  if (epochs === null || seed === null) return;
+  if (lr !== undefined && !(lr > 0 && Number.isFinite(lr))) return usage(`--lr must be a positive number (got '${flags.lr}')`);
+  const loaded = loadAll([file]);
+  if (!loaded) return void (process.exitCode = EXIT_USER);
+  const { spec, hash, file: shown } = loaded[0]!;
+  try {
+    const mod = await importCompiled(spec, hash, shown);
+    const runSeed = seed ?? spec.seed;
+    const data = prepareData(spec.data, { baseDir: dirname(file), override: flags.data ?? null, seed: runSeed, inputSize: spec.input });
+    const resume = flags.resume ? loadCheckpoint(flags.resume, { specHash: hash, paramCount: mod.PARAM_COUNT }) : null;
+    const progress = progressReporter(epochs ?? spec.train.epochs, Boolean(flags.json));
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once("SIGINT", stop);
+    let result: TrainResult;
+    try {
+      result = await train(mod, { train: data.train, test: data.test }, {
+        epochs,
+        lr,
+        seed: runSeed,
+        resume,
+        save: flags.save ?? null,
+        signal: abort.signal,
+        onEpoch: (m: EpochMetrics) => progress.epoch(m),
+        dataMeta: {
+          classNames: data.train.classNames,
+          mean: data.standardizer?.mean ?? null,
+          std: data.standardizer?.std ?? null,
+        },
+      });
+    } finally {
+      progress.done();
+      process.off("SIGINT", stop);
+    }
+    if (flags.plot) writeSvgPlot(flags.plot, result.history, `${spec.name}: ${result.stopped}`);
+    report(shown, result, Boolean(flags.json), flags.save);
+  } catch (e) {
+    if (!reportUserError(e)) throw e;
+  }
+}
+
+function report(spec: string, r: TrainResult, json: boolean, save?: string): void {
+  const f = r.final;
+  const summary = {
+    spec,
+    epochs: r.epochs,
+    steps: r.steps,
+    stopped: r.stopped,
+    loss: f?.loss ?? null,
+    dataLoss: f?.dataLoss ?? null,
+    regLoss: f?.regLoss ?? null,
+    trainAccuracy: f?.trainAccuracy ?? null,
+    testLoss: f?.testLoss ?? null,
+    testAccuracy: f?.testAccuracy ?? null,
+    seconds: r.seconds,
+    stepsPerSecond: r.stepsPerSecond,
+    checkpoint: save ?? null,
+  };
+  if (json) return void process.stdout.write(`${JSON.stringify(summary)}\n`);
+  const pct = (x: number | null | undefined) => (x == null ? "n/a" : `${(100 * x).toFixed(2)}%`);
+  const lines = [
+    `${spec}: stopped after ${r.epochs} epochs (${r.stopped}), ${r.steps} steps in ${r.seconds.toFixed(2)} s (${Math.round(r.stepsPerSecond)} steps/s)`,
+    `  loss ${f?.loss.toFixed(5) ?? "n/a"} (data ${f?.dataLoss.toFixed(5) ?? "n/a"} + penalty ${f?.regLoss.toFixed(5) ?? "n/a"})`,
+    `  train accuracy ${pct(f?.trainAccuracy)}, test loss ${f?.testLoss?.toFixed(5) ?? "n/a"}, test accuracy ${pct(f?.testAccuracy)}`,
+  ];
+  if (save) lines.push(`  checkpoint: ${save}`);
+  process.stdout.write(lines.join("\n") + "\n");
+}
+
+/** A whole-number flag ≥ min, undefined when absent, null (after reporting) when bad. */
+function count(text: string | undefined, flag: string, min: number): number | undefined | null {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (Number.isInteger(n) && n >= min && n <= 1e9) return n;
+  usage(`${flag} must be a whole number ≥ ${min} (got '${text}')`);
+  return null;
+}
