@@ -21,9 +21,14 @@ export function autodiff(graph: Graph): TrainGraph {
     const parts = contributions.get(id) ?? [];
     if (parts.length === 1) return parts[0]!;
     if (parts.includes(null)) throw new Error(`internal: a unit gradient reached fanned-out %${id}`);
-    // Fan-out: gradients add up (micrograd's `+=`).
-    return (parts as number[]).reduce((acc, p) => g.add("add", [acc, p], {}, `d${g.value(id).name}`));
+    // Fan-out: gradients add up (micrograd's `+=`). The sum takes the plain name (dW1); the
+    // partial terms are renamed after their source (dW1_matmul_tn, dW1_l2).
+    const name = `d${g.value(id).name}`;
+    for (const p of parts as number[]) if (g.value(p).name === name) g.rename(p, `${name}_${producerOp(p)}`);
+    return (parts as number[]).reduce((acc, p, k) => g.add("add", [acc, p], {}, k === parts.length - 1 ? name : `${name}_sum`));
   };
+
+  const producerOp = (id: number) => g.nodes.find((n) => n.output === id)?.op ?? "term";
 
   for (const node of [...graph.nodes].reverse()) {
     if (!contributions.has(node.output)) continue;

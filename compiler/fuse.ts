@@ -31,7 +31,7 @@ export function fuse(graph: TrainGraph): TrainGraph {
   for (let k = 0; k < nodes.length; k++) {
     const base = nodes[k]!;
     if (!PRODUCTS.has(base.op)) continue;
-    const inputs = [...base.inputs];
+    let inputs = [...base.inputs];
     const steps: EpilogueStep[] = [];
     let out = base.output;
     // Absorb the single consumer while it is element-wise and nobody else needs `out`.
@@ -40,32 +40,35 @@ export function fuse(graph: TrainGraph): TrainGraph {
       if (use.length !== 1 || pinned.has(out)) break;
       const next = nodes[use[0]!]!;
       if (!opDef(next.op).scalar || next.inputs.filter((i) => i === out).length !== 1) break;
-      const operands = next.inputs.map((i) => (i === out ? ({ acc: true } as const) : operand(i)));
+      // Tentative: the inputs and removals of this step only count if every operand fits.
+      const trial = { inputs: [...inputs], removed: new Set<number>() };
+      const operands = next.inputs.map((i) => (i === out ? ({ acc: true } as const) : operand(i, trial)));
       if (operands.includes(null)) break;
       steps.push({ op: next.op, attrs: next.attrs, operands: operands as Operand[] });
-      removed.add(use[0]!);
+      inputs = trial.inputs;
+      for (const r of [use[0]!, ...trial.removed]) removed.add(r);
       out = next.output;
     }
     if (steps.length === 0) continue;
     nodes[k] = { ...base, op: "gemm", inputs, output: out, attrs: { base: base.op, steps } } satisfies Node;
 
-    // An operand is a value computed before this product (a leaf, or an earlier node), or an
-    // element-wise node used only here, which is inlined (e.g. λ·W from l2_grad).
-    function operand(id: number): Operand | null {
+    // An operand is an element-wise node used only here, inlined (e.g. λ·W from l2_grad), or
+    // a value computed before this product (a leaf or an earlier node).
+    function operand(id: number, trial: { inputs: number[]; removed: Set<number> }): Operand | null {
       const p = producer.get(id);
-      if (p === undefined || p < k) return { input: slotOf(id) };
-      const node = nodes[p]!;
-      if (!opDef(node.op).scalar || (users.get(id) ?? []).length !== 1 || pinned.has(id)) return null;
-      const inner = node.inputs.map(operand);
-      if (inner.includes(null)) return null;
-      removed.add(p);
-      return { inline: { op: node.op, attrs: node.attrs, operands: inner as Operand[] } };
-    }
-    function slotOf(id: number): number {
-      const at = inputs.indexOf(id);
-      if (at >= 0) return at;
-      inputs.push(id);
-      return inputs.length - 1;
+      const node = p === undefined ? undefined : nodes[p]!;
+      if (node && !removed.has(p!) && opDef(node.op).scalar && (users.get(id) ?? []).length === 1 && !pinned.has(id)) {
+        const inner = node.inputs.map((i) => operand(i, trial));
+        if (!inner.includes(null)) {
+          trial.removed.add(p!);
+          return { inline: { op: node.op, attrs: node.attrs, operands: inner as Operand[] } };
+        }
+      }
+      if (p !== undefined && p >= k) return null;
+      const at = trial.inputs.indexOf(id);
+      if (at >= 0) return { input: at };
+      trial.inputs.push(id);
+      return { input: trial.inputs.length - 1 };
     }
   }
   return { ...graph, nodes: nodes.filter((_, k) => !removed.has(k)) };

@@ -57,7 +57,8 @@ export function lower(spec: Spec): Graph {
       if (lambda > 0) terms.push(g.add(kind, [p.value], { lambda }, `${kind}_${g.value(p.value).name}`));
     }
   }
-  const regLoss = terms.length === 0 ? -1 : terms.reduce((acc, t) => g.add("add", [acc, t], {}, "reg_loss"));
+  const regLoss =
+    terms.length === 0 ? -1 : terms.reduce((acc, t, k) => g.add("add", [acc, t], {}, k === terms.length - 1 ? "reg_loss" : "reg_sum"));
   g.path = "loss";
   const loss = regLoss < 0 ? dataLoss : g.add("add", [dataLoss, regLoss], {}, "total_loss");
 

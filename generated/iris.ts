@@ -64,7 +64,7 @@ export function createModel(): Model {
   const input = new Float32Array(300);
   const target = new Int32Array(75);
   const output = new Float32Array(225);
-  const temp = new Float32Array(1167);
+  const temp = new Float32Array(1125);
   const lossParts = new Float64Array(2);
 
   // Named views: one per tensor of the graph.
@@ -81,14 +81,12 @@ export function createModel(): Model {
   const l2_W2 = temp.subarray(452, 453); // scalar temp
   const reg_loss = temp.subarray(453, 454); // scalar temp
   const total_loss = temp.subarray(451, 452); // scalar temp
-  const dW2_l2 = temp.subarray(450, 468); // 6×3 temp
-  const dW1_l2 = temp.subarray(468, 492); // 4×6 temp
-  const dz2 = temp.subarray(492, 717); // 75×3 temp
+  const dz2 = temp.subarray(450, 675); // 75×3 temp
   const db2 = grads.subarray(48, 51); // 3 temp
-  const dz1 = temp.subarray(717, 1167); // 75×6 temp
+  const dz1 = temp.subarray(675, 1125); // 75×6 temp
   const db1 = grads.subarray(24, 30); // 6 temp
-  const dW1_2 = grads.subarray(0, 24); // 4×6 temp
-  const dW2_2 = grads.subarray(30, 48); // 6×3 temp
+  const dW1 = grads.subarray(0, 24); // 4×6 temp
+  const dW2 = grads.subarray(30, 48); // 6×3 temp
 
   function forward(): void {
     // layers[0]: dense 4→6, relu
@@ -660,20 +658,6 @@ export function createModel(): Model {
   }
 
   function backward(): void {
-    // regularizer: l2 λ=0.001
-    // dW2_l2 = 0.001·l2′(W2)    [6×3] → [6×3]
-    {
-      for (let i = 0; i < 18; i++) {
-        dW2_l2[i] = 0.001 * W2[i];
-      }
-    }
-    // dW1_l2 = 0.001·l2′(W1)    [4×6] → [4×6]
-    {
-      for (let i = 0; i < 24; i++) {
-        dW1_l2[i] = 0.001 * W1[i];
-      }
-    }
-
     // loss: softmax_cross_entropy
     // dz2 = (softmax(z2) − onehot(t)) / N    [75×3], [75] → [75×3]
     {
@@ -854,7 +838,7 @@ export function createModel(): Model {
         }
       }
     }
-    // dW2_2 = h1ᵀ·dz2 → add(dW2_l2, ·)  (fused)    [75×6], [75×3], [6×3] → [6×3]
+    // dW2 = h1ᵀ·dz2 → add(l2_grad(W2), ·)  (fused)    [75×6], [75×3], [6×3] → [6×3]
     {
       // 2×4 register blocks over [6×3], 75 terms each
       let m = 0;
@@ -873,34 +857,34 @@ export function createModel(): Model {
           const co0 = m * 3;
           {
             let v = c00;
-            v = dW2_l2[co0] + v;
-            dW2_2[co0] = v;
+            v = (0.001 * W2[co0]) + v;
+            dW2[co0] = v;
           }
           {
             let v = c01;
-            v = dW2_l2[co0 + 1] + v;
-            dW2_2[co0 + 1] = v;
+            v = (0.001 * W2[co0 + 1]) + v;
+            dW2[co0 + 1] = v;
           }
           {
             let v = c02;
-            v = dW2_l2[co0 + 2] + v;
-            dW2_2[co0 + 2] = v;
+            v = (0.001 * W2[co0 + 2]) + v;
+            dW2[co0 + 2] = v;
           }
           const co1 = (m + 1) * 3;
           {
             let v = c10;
-            v = dW2_l2[co1] + v;
-            dW2_2[co1] = v;
+            v = (0.001 * W2[co1]) + v;
+            dW2[co1] = v;
           }
           {
             let v = c11;
-            v = dW2_l2[co1 + 1] + v;
-            dW2_2[co1 + 1] = v;
+            v = (0.001 * W2[co1 + 1]) + v;
+            dW2[co1 + 1] = v;
           }
           {
             let v = c12;
-            v = dW2_l2[co1 + 2] + v;
-            dW2_2[co1 + 2] = v;
+            v = (0.001 * W2[co1 + 2]) + v;
+            dW2[co1 + 2] = v;
           }
         }
       }
@@ -917,18 +901,18 @@ export function createModel(): Model {
           const co0 = m * 3;
           {
             let v = c00;
-            v = dW2_l2[co0] + v;
-            dW2_2[co0] = v;
+            v = (0.001 * W2[co0]) + v;
+            dW2[co0] = v;
           }
           {
             let v = c01;
-            v = dW2_l2[co0 + 1] + v;
-            dW2_2[co0 + 1] = v;
+            v = (0.001 * W2[co0 + 1]) + v;
+            dW2[co0 + 1] = v;
           }
           {
             let v = c02;
-            v = dW2_l2[co0 + 2] + v;
-            dW2_2[co0 + 2] = v;
+            v = (0.001 * W2[co0 + 2]) + v;
+            dW2[co0 + 2] = v;
           }
         }
       }
@@ -944,7 +928,7 @@ export function createModel(): Model {
         }
       }
     }
-    // dW1_2 = xᵀ·dz1 → add(dW1_l2, ·)  (fused)    [75×4], [75×6], [4×6] → [4×6]
+    // dW1 = xᵀ·dz1 → add(l2_grad(W1), ·)  (fused)    [75×4], [75×6], [4×6] → [4×6]
     {
       // 2×4 register blocks over [4×6], 75 terms each; all-zero input steps skipped
       let m = 0;
@@ -964,44 +948,44 @@ export function createModel(): Model {
           const co0 = m * 6 + n;
           {
             let v = c00;
-            v = dW1_l2[co0] + v;
-            dW1_2[co0] = v;
+            v = (0.001 * W1[co0]) + v;
+            dW1[co0] = v;
           }
           {
             let v = c01;
-            v = dW1_l2[co0 + 1] + v;
-            dW1_2[co0 + 1] = v;
+            v = (0.001 * W1[co0 + 1]) + v;
+            dW1[co0 + 1] = v;
           }
           {
             let v = c02;
-            v = dW1_l2[co0 + 2] + v;
-            dW1_2[co0 + 2] = v;
+            v = (0.001 * W1[co0 + 2]) + v;
+            dW1[co0 + 2] = v;
           }
           {
             let v = c03;
-            v = dW1_l2[co0 + 3] + v;
-            dW1_2[co0 + 3] = v;
+            v = (0.001 * W1[co0 + 3]) + v;
+            dW1[co0 + 3] = v;
           }
           const co1 = (m + 1) * 6 + n;
           {
             let v = c10;
-            v = dW1_l2[co1] + v;
-            dW1_2[co1] = v;
+            v = (0.001 * W1[co1]) + v;
+            dW1[co1] = v;
           }
           {
             let v = c11;
-            v = dW1_l2[co1 + 1] + v;
-            dW1_2[co1 + 1] = v;
+            v = (0.001 * W1[co1 + 1]) + v;
+            dW1[co1 + 1] = v;
           }
           {
             let v = c12;
-            v = dW1_l2[co1 + 2] + v;
-            dW1_2[co1 + 2] = v;
+            v = (0.001 * W1[co1 + 2]) + v;
+            dW1[co1 + 2] = v;
           }
           {
             let v = c13;
-            v = dW1_l2[co1 + 3] + v;
-            dW1_2[co1 + 3] = v;
+            v = (0.001 * W1[co1 + 3]) + v;
+            dW1[co1 + 3] = v;
           }
         }
         {
@@ -1017,24 +1001,24 @@ export function createModel(): Model {
           const co0 = m * 6 + 4;
           {
             let v = c00;
-            v = dW1_l2[co0] + v;
-            dW1_2[co0] = v;
+            v = (0.001 * W1[co0]) + v;
+            dW1[co0] = v;
           }
           {
             let v = c01;
-            v = dW1_l2[co0 + 1] + v;
-            dW1_2[co0 + 1] = v;
+            v = (0.001 * W1[co0 + 1]) + v;
+            dW1[co0 + 1] = v;
           }
           const co1 = (m + 1) * 6 + 4;
           {
             let v = c10;
-            v = dW1_l2[co1] + v;
-            dW1_2[co1] = v;
+            v = (0.001 * W1[co1]) + v;
+            dW1[co1] = v;
           }
           {
             let v = c11;
-            v = dW1_l2[co1 + 1] + v;
-            dW1_2[co1 + 1] = v;
+            v = (0.001 * W1[co1 + 1]) + v;
+            dW1[co1 + 1] = v;
           }
         }
       }
@@ -1052,23 +1036,23 @@ export function createModel(): Model {
           const co0 = m * 6 + n;
           {
             let v = c00;
-            v = dW1_l2[co0] + v;
-            dW1_2[co0] = v;
+            v = (0.001 * W1[co0]) + v;
+            dW1[co0] = v;
           }
           {
             let v = c01;
-            v = dW1_l2[co0 + 1] + v;
-            dW1_2[co0 + 1] = v;
+            v = (0.001 * W1[co0 + 1]) + v;
+            dW1[co0 + 1] = v;
           }
           {
             let v = c02;
-            v = dW1_l2[co0 + 2] + v;
-            dW1_2[co0 + 2] = v;
+            v = (0.001 * W1[co0 + 2]) + v;
+            dW1[co0 + 2] = v;
           }
           {
             let v = c03;
-            v = dW1_l2[co0 + 3] + v;
-            dW1_2[co0 + 3] = v;
+            v = (0.001 * W1[co0 + 3]) + v;
+            dW1[co0 + 3] = v;
           }
         }
         {
@@ -1083,13 +1067,13 @@ export function createModel(): Model {
           const co0 = m * 6 + 4;
           {
             let v = c00;
-            v = dW1_l2[co0] + v;
-            dW1_2[co0] = v;
+            v = (0.001 * W1[co0]) + v;
+            dW1[co0] = v;
           }
           {
             let v = c01;
-            v = dW1_l2[co0 + 1] + v;
-            dW1_2[co0 + 1] = v;
+            v = (0.001 * W1[co0 + 1]) + v;
+            dW1[co0 + 1] = v;
           }
         }
       }

@@ -64,7 +64,7 @@ export function createModel(): Model {
   const input = new Float32Array(100);
   const target = new Int32Array(25);
   const output = new Float32Array(75);
-  const temp = new Float32Array(1915);
+  const temp = new Float32Array(1675);
   const lossParts = new Float64Array(2);
 
   // Named views: one per tensor of the graph.
@@ -82,21 +82,17 @@ export function createModel(): Model {
   const l2_W1 = temp.subarray(802, 803); // scalar temp
   const l1_W2 = temp.subarray(803, 804); // scalar temp
   const l2_W2 = temp.subarray(804, 805); // scalar temp
-  const reg_loss = temp.subarray(805, 806); // scalar temp
-  const reg_loss_2 = temp.subarray(801, 802); // scalar temp
-  const reg_loss_3 = temp.subarray(802, 803); // scalar temp
+  const reg_sum = temp.subarray(805, 806); // scalar temp
+  const reg_sum_2 = temp.subarray(801, 802); // scalar temp
+  const reg_loss = temp.subarray(802, 803); // scalar temp
   const total_loss = temp.subarray(801, 802); // scalar temp
-  const dW2_l2 = temp.subarray(800, 824); // 8×3 temp
-  const dW2_l1 = temp.subarray(824, 848); // 8×3 temp
-  const dW1_l2 = temp.subarray(848, 944); // 4×24 temp
-  const dW1_l1 = temp.subarray(944, 1040); // 4×24 temp
-  const dz2 = temp.subarray(1040, 1115); // 25×3 temp
+  const dz2 = temp.subarray(800, 875); // 25×3 temp
   const db2 = grads.subarray(144, 147); // 3 temp
-  const dh1 = temp.subarray(1115, 1315); // 25×8 temp
-  const dz1 = temp.subarray(1315, 1915); // 25×24 temp
+  const dh1 = temp.subarray(875, 1075); // 25×8 temp
+  const dz1 = temp.subarray(1075, 1675); // 25×24 temp
   const db1 = grads.subarray(96, 120); // 24 temp
-  const dW1_3 = grads.subarray(0, 96); // 4×24 temp
-  const dW2_3 = grads.subarray(120, 144); // 8×3 temp
+  const dW1 = grads.subarray(0, 96); // 4×24 temp
+  const dW2 = grads.subarray(120, 144); // 8×3 temp
 
   function forward(): void {
     // layers[0]: maxout 4→8 (3 pieces)
@@ -533,34 +529,34 @@ export function createModel(): Model {
       }
       l2_W2[0] = 0.001 * total;
     }
-    // reg_loss = l1_W1 + l2_W1    [], [] → []
+    // reg_sum = l1_W1 + l2_W1    [], [] → []
     {
       for (let i = 0; i < 1; i++) {
-        reg_loss[i] = l1_W1[i] + l2_W1[i];
+        reg_sum[i] = l1_W1[i] + l2_W1[i];
       }
     }
-    // reg_loss_2 = reg_loss + l1_W2    [], [] → []
+    // reg_sum_2 = reg_sum + l1_W2    [], [] → []
     {
       for (let i = 0; i < 1; i++) {
-        reg_loss_2[i] = reg_loss[i] + l1_W2[i];
+        reg_sum_2[i] = reg_sum[i] + l1_W2[i];
       }
     }
-    // reg_loss_3 = reg_loss_2 + l2_W2    [], [] → []
+    // reg_loss = reg_sum_2 + l2_W2    [], [] → []
     {
       for (let i = 0; i < 1; i++) {
-        reg_loss_3[i] = reg_loss_2[i] + l2_W2[i];
+        reg_loss[i] = reg_sum_2[i] + l2_W2[i];
       }
     }
 
     // loss: hinge (margin=1)
-    // total_loss = data_loss + reg_loss_3    [], [] → []
+    // total_loss = data_loss + reg_loss    [], [] → []
     {
       for (let i = 0; i < 1; i++) {
-        total_loss[i] = data_loss[i] + reg_loss_3[i];
+        total_loss[i] = data_loss[i] + reg_loss[i];
       }
     }
     lossParts[0] = data_loss[0];
-    lossParts[1] = reg_loss_3[0];
+    lossParts[1] = reg_loss[0];
   }
 
   function loss(): number {
@@ -569,32 +565,6 @@ export function createModel(): Model {
   }
 
   function backward(): void {
-    // regularizer: l1 λ=0.0001 + l2 λ=0.001
-    // dW2_l2 = 0.001·l2′(W2)    [8×3] → [8×3]
-    {
-      for (let i = 0; i < 24; i++) {
-        dW2_l2[i] = 0.001 * W2[i];
-      }
-    }
-    // dW2_l1 = 0.0001·l1′(W2)    [8×3] → [8×3]
-    {
-      for (let i = 0; i < 24; i++) {
-        dW2_l1[i] = 0.0001 * Math.sign(W2[i]);
-      }
-    }
-    // dW1_l2 = 0.001·l2′(W1)    [4×24] → [4×24]
-    {
-      for (let i = 0; i < 96; i++) {
-        dW1_l2[i] = 0.001 * W1[i];
-      }
-    }
-    // dW1_l1 = 0.0001·l1′(W1)    [4×24] → [4×24]
-    {
-      for (let i = 0; i < 96; i++) {
-        dW1_l1[i] = 0.0001 * Math.sign(W1[i]);
-      }
-    }
-
     // loss: hinge (margin=1)
     // dz2 = ∂hinge/∂z2: +1/N per violated j, −count/N at t    [25×3], [25] → [25×3]
     {
@@ -669,7 +639,7 @@ export function createModel(): Model {
         }
       }
     }
-    // dW2_3 = h1ᵀ·dz2 → add(add(dW2_l2, dW2_l1), ·)  (fused)    [25×8], [25×3], [8×3], [8×3] → [8×3]
+    // dW2 = h1ᵀ·dz2 → add(add(l2_grad(W2), l1_grad(W2)), ·)  (fused)    [25×8], [25×3], [8×3] → [8×3]
     {
       // 2×4 register blocks over [8×3], 25 terms each
       let m = 0;
@@ -688,34 +658,34 @@ export function createModel(): Model {
           const co0 = m * 3;
           {
             let v = c00;
-            v = (dW2_l2[co0] + dW2_l1[co0]) + v;
-            dW2_3[co0] = v;
+            v = ((0.001 * W2[co0]) + (0.0001 * Math.sign(W2[co0]))) + v;
+            dW2[co0] = v;
           }
           {
             let v = c01;
-            v = (dW2_l2[co0 + 1] + dW2_l1[co0 + 1]) + v;
-            dW2_3[co0 + 1] = v;
+            v = ((0.001 * W2[co0 + 1]) + (0.0001 * Math.sign(W2[co0 + 1]))) + v;
+            dW2[co0 + 1] = v;
           }
           {
             let v = c02;
-            v = (dW2_l2[co0 + 2] + dW2_l1[co0 + 2]) + v;
-            dW2_3[co0 + 2] = v;
+            v = ((0.001 * W2[co0 + 2]) + (0.0001 * Math.sign(W2[co0 + 2]))) + v;
+            dW2[co0 + 2] = v;
           }
           const co1 = (m + 1) * 3;
           {
             let v = c10;
-            v = (dW2_l2[co1] + dW2_l1[co1]) + v;
-            dW2_3[co1] = v;
+            v = ((0.001 * W2[co1]) + (0.0001 * Math.sign(W2[co1]))) + v;
+            dW2[co1] = v;
           }
           {
             let v = c11;
-            v = (dW2_l2[co1 + 1] + dW2_l1[co1 + 1]) + v;
-            dW2_3[co1 + 1] = v;
+            v = ((0.001 * W2[co1 + 1]) + (0.0001 * Math.sign(W2[co1 + 1]))) + v;
+            dW2[co1 + 1] = v;
           }
           {
             let v = c12;
-            v = (dW2_l2[co1 + 2] + dW2_l1[co1 + 2]) + v;
-            dW2_3[co1 + 2] = v;
+            v = ((0.001 * W2[co1 + 2]) + (0.0001 * Math.sign(W2[co1 + 2]))) + v;
+            dW2[co1 + 2] = v;
           }
         }
       }
@@ -732,18 +702,18 @@ export function createModel(): Model {
           const co0 = m * 3;
           {
             let v = c00;
-            v = (dW2_l2[co0] + dW2_l1[co0]) + v;
-            dW2_3[co0] = v;
+            v = ((0.001 * W2[co0]) + (0.0001 * Math.sign(W2[co0]))) + v;
+            dW2[co0] = v;
           }
           {
             let v = c01;
-            v = (dW2_l2[co0 + 1] + dW2_l1[co0 + 1]) + v;
-            dW2_3[co0 + 1] = v;
+            v = ((0.001 * W2[co0 + 1]) + (0.0001 * Math.sign(W2[co0 + 1]))) + v;
+            dW2[co0 + 1] = v;
           }
           {
             let v = c02;
-            v = (dW2_l2[co0 + 2] + dW2_l1[co0 + 2]) + v;
-            dW2_3[co0 + 2] = v;
+            v = ((0.001 * W2[co0 + 2]) + (0.0001 * Math.sign(W2[co0 + 2]))) + v;
+            dW2[co0 + 2] = v;
           }
         }
       }
@@ -770,7 +740,7 @@ export function createModel(): Model {
         }
       }
     }
-    // dW1_3 = xᵀ·dz1 → add(add(dW1_l2, dW1_l1), ·)  (fused)    [25×4], [25×24], [4×24], [4×24] → [4×24]
+    // dW1 = xᵀ·dz1 → add(add(l2_grad(W1), l1_grad(W1)), ·)  (fused)    [25×4], [25×24], [4×24] → [4×24]
     {
       // 2×4 register blocks over [4×24], 25 terms each; all-zero input steps skipped
       let m = 0;
@@ -790,44 +760,44 @@ export function createModel(): Model {
           const co0 = m * 24 + n;
           {
             let v = c00;
-            v = (dW1_l2[co0] + dW1_l1[co0]) + v;
-            dW1_3[co0] = v;
+            v = ((0.001 * W1[co0]) + (0.0001 * Math.sign(W1[co0]))) + v;
+            dW1[co0] = v;
           }
           {
             let v = c01;
-            v = (dW1_l2[co0 + 1] + dW1_l1[co0 + 1]) + v;
-            dW1_3[co0 + 1] = v;
+            v = ((0.001 * W1[co0 + 1]) + (0.0001 * Math.sign(W1[co0 + 1]))) + v;
+            dW1[co0 + 1] = v;
           }
           {
             let v = c02;
-            v = (dW1_l2[co0 + 2] + dW1_l1[co0 + 2]) + v;
-            dW1_3[co0 + 2] = v;
+            v = ((0.001 * W1[co0 + 2]) + (0.0001 * Math.sign(W1[co0 + 2]))) + v;
+            dW1[co0 + 2] = v;
           }
           {
             let v = c03;
-            v = (dW1_l2[co0 + 3] + dW1_l1[co0 + 3]) + v;
-            dW1_3[co0 + 3] = v;
+            v = ((0.001 * W1[co0 + 3]) + (0.0001 * Math.sign(W1[co0 + 3]))) + v;
+            dW1[co0 + 3] = v;
           }
           const co1 = (m + 1) * 24 + n;
           {
             let v = c10;
-            v = (dW1_l2[co1] + dW1_l1[co1]) + v;
-            dW1_3[co1] = v;
+            v = ((0.001 * W1[co1]) + (0.0001 * Math.sign(W1[co1]))) + v;
+            dW1[co1] = v;
           }
           {
             let v = c11;
-            v = (dW1_l2[co1 + 1] + dW1_l1[co1 + 1]) + v;
-            dW1_3[co1 + 1] = v;
+            v = ((0.001 * W1[co1 + 1]) + (0.0001 * Math.sign(W1[co1 + 1]))) + v;
+            dW1[co1 + 1] = v;
           }
           {
             let v = c12;
-            v = (dW1_l2[co1 + 2] + dW1_l1[co1 + 2]) + v;
-            dW1_3[co1 + 2] = v;
+            v = ((0.001 * W1[co1 + 2]) + (0.0001 * Math.sign(W1[co1 + 2]))) + v;
+            dW1[co1 + 2] = v;
           }
           {
             let v = c13;
-            v = (dW1_l2[co1 + 3] + dW1_l1[co1 + 3]) + v;
-            dW1_3[co1 + 3] = v;
+            v = ((0.001 * W1[co1 + 3]) + (0.0001 * Math.sign(W1[co1 + 3]))) + v;
+            dW1[co1 + 3] = v;
           }
         }
       }
@@ -845,23 +815,23 @@ export function createModel(): Model {
           const co0 = m * 24 + n;
           {
             let v = c00;
-            v = (dW1_l2[co0] + dW1_l1[co0]) + v;
-            dW1_3[co0] = v;
+            v = ((0.001 * W1[co0]) + (0.0001 * Math.sign(W1[co0]))) + v;
+            dW1[co0] = v;
           }
           {
             let v = c01;
-            v = (dW1_l2[co0 + 1] + dW1_l1[co0 + 1]) + v;
-            dW1_3[co0 + 1] = v;
+            v = ((0.001 * W1[co0 + 1]) + (0.0001 * Math.sign(W1[co0 + 1]))) + v;
+            dW1[co0 + 1] = v;
           }
           {
             let v = c02;
-            v = (dW1_l2[co0 + 2] + dW1_l1[co0 + 2]) + v;
-            dW1_3[co0 + 2] = v;
+            v = ((0.001 * W1[co0 + 2]) + (0.0001 * Math.sign(W1[co0 + 2]))) + v;
+            dW1[co0 + 2] = v;
           }
           {
             let v = c03;
-            v = (dW1_l2[co0 + 3] + dW1_l1[co0 + 3]) + v;
-            dW1_3[co0 + 3] = v;
+            v = ((0.001 * W1[co0 + 3]) + (0.0001 * Math.sign(W1[co0 + 3]))) + v;
+            dW1[co0 + 3] = v;
           }
         }
       }

@@ -40,17 +40,28 @@ export class GraphBuilder implements GradBuilder {
     return output;
   }
 
+  /** Gives a value a new (unique) name, so a clearer owner can take the old one. */
+  rename(id: number, name: string): void {
+    const v = this.value(id);
+    this.names.delete(v.name);
+    this.values[id] = { ...v, name: this.unique(name) };
+  }
+
   /**
    * Unique, readable names: a second `dW1` becomes `dW1_2`. Names are identifiers in the
    * generated code, so they also avoid the module's own names and the emitters' locals.
    */
   private push(v: Omit<Value, "id">): number {
-    let name = v.name;
-    for (let k = 2; this.names.has(name) || reserved(name); k++) name = `${v.name}_${k}`;
-    this.names.add(name);
     const id = this.values.length;
-    this.values.push({ ...v, id, name });
+    this.values.push({ ...v, id, name: this.unique(v.name) });
     return id;
+  }
+
+  private unique(base: string): string {
+    let name = base;
+    for (let k = 2; this.names.has(name) || reserved(name); k++) name = `${base}_${k}`;
+    this.names.add(name);
+    return name;
   }
 }
 

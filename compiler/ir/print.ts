@@ -20,7 +20,7 @@ export function printGraph(graph: Graph, title: string): string {
       path = n.path;
       lines.push(`  # ${path}${graph.notes[path] ? `: ${graph.notes[path]}` : ""}${n.phase === "backward" ? " (backward)" : ""}`);
     }
-    const attrs = Object.entries(n.attrs).map(([k, x]) => `${k}=${x}`).join(", ");
+    const attrs = Object.entries(n.attrs).map(([k, x]) => `${k}=${attrText(x)}`).join(", ");
     const call = `${n.op}(${n.inputs.map((i) => v(i).name).join(", ")}${attrs ? `; ${attrs}` : ""})`;
     lines.push(`  ${typed(v(n.output)).padEnd(28)} = ${call}`);
   }
@@ -44,4 +44,10 @@ export function printPlan(graph: Graph, plan: BufferPlan): string {
   lines.push(...rows);
   for (const [fn, nodes] of Object.entries(plan.functions)) lines.push(`  ${fn}(): ${nodes.length} nodes`);
   return lines.join("\n") + "\n";
+}
+
+/** Attribute values: numbers and names as they are; a fused epilogue as its chain of ops. */
+function attrText(x: unknown): string {
+  if (Array.isArray(x)) return x.map((s: { op?: string }) => s.op ?? JSON.stringify(s)).join(" → ");
+  return typeof x === "object" && x !== null ? JSON.stringify(x) : String(x);
 }
