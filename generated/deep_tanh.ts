@@ -54,6 +54,8 @@ export interface Model {
   forward(): void;
   /** Loss of the last forward pass (data + regularizer). */
   loss(): number;
+  /** Fills lossParts without returning a number (allocation-free even where not inlined). */
+  lossTerms(): void;
   /** Gradients of the last forward pass and loss into grads. */
   backward(): void;
   /** Forward pass over the first `rows` rows of input (1 ≤ rows ≤ BATCH). */
@@ -1659,5 +1661,5 @@ export function createModel(): Model {
     b4.fill(0);
   }
 
-  return { params, grads, input, target, output, lossParts, init, forward, loss, backward, infer };
+  return { params, grads, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer };
 }

@@ -46,6 +46,9 @@ export interface Model {
   forward(): void;
   /** Loss of the last forward pass (data + regularizer); also fills lossParts. */
   loss(): number;
+  /** Fills lossParts only. The training loop calls this: returning a double from a call V8
+   *  does not inline allocates a heap number, and lossParts needs no return value. */
+  lossTerms(): void;
   /** Gradients of the last forward pass into grads. */
   backward(): void;
   /** Forward pass over the first `rows` rows of input (1 ≤ rows ≤ BATCH), for prediction. */

@@ -162,7 +162,8 @@ export class Trainer {
     for (let i = 0; i < B; i++) this.slots[i] = this.perm[b * B + i];
     this.load(this.train);
     m.forward();
-    const loss = m.loss();
+    m.lossTerms();
+    const loss = m.lossParts[0] + m.lossParts[1];
     this.step++;
     if (!Number.isFinite(loss)) throw new DivergenceError(this.epoch + 1, this.step, `the loss is ${loss}`, lr);
     acc[0] += loss;
@@ -228,7 +229,7 @@ export class Trainer {
       for (let i = 0; i < B; i++) slots[i] = i < r ? start + i : 0;
       this.load(side);
       m.forward();
-      m.loss();
+      m.lossTerms();
       sum += B * m.lossParts[0];
       reg = m.lossParts[1];
       if (r < B) {
@@ -237,7 +238,7 @@ export class Trainer {
         slots.fill(0);
         this.load(side);
         m.forward();
-        m.loss();
+        m.lossTerms();
         sum -= (B - r) * m.lossParts[0];
       } else if (this.mod.ACCURACY) {
         correct += countCorrect(this.mod, m.output, B, slots, side.ds.labels, side.vec);

@@ -21,6 +21,8 @@ export interface Model {
   forward(): void;
   /** Loss of the last forward pass (data + regularizer). */
   loss(): number;
+  /** Fills lossParts without returning a number (allocation-free even where not inlined). */
+  lossTerms(): void;
   /** Gradients of the last forward pass and loss into grads. */
   backward(): void;
   /** Forward pass over the first \`rows\` rows of input (1 ≤ rows ≤ BATCH). */

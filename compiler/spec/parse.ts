@@ -1,7 +1,7 @@
 // Phase 1: YAML text → document with positions → plain JS value. Every YAML problem
 // (syntax, duplicate keys, tabs, several documents, alias bombs) becomes a Diagnostic.
 
-import { type Document, isAlias, isMap, isScalar, LineCounter, parseDocument, visit, type Node } from "yaml";
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from "yaml";
 import type { Diagnostic } from "./diagnostic.ts";
 
 export type Path = readonly (string | number)[];
@@ -16,6 +16,9 @@ export interface Parsed {
 export const MAX_ALIAS_COUNT = 100;
 /** A spec is a page of YAML; anything this big is a mistake (or an attack). */
 export const MAX_SPEC_BYTES = 1_000_000;
+/** A spec nests a few levels; deeper input is refused before anything recurses over it. */
+export const MAX_DEPTH = 64;
+const TOO_DEEP = `nesting is too deep (at most ${MAX_DEPTH} levels of lists and mappings)`;
 
 export function parseYaml(text: string, file: string): { ok: true; parsed: Parsed } | { ok: false; diagnostics: Diagnostic[] } {
   const lines = new LineCounter();
@@ -36,6 +39,8 @@ export function parseYaml(text: string, file: string): { ok: true; parsed: Parse
     const got = isScalar(top) ? `a ${typeof top.value}` : isAlias(top) ? "an alias" : "a list";
     return { ok: false, diagnostics: [at(top.range?.[0] ?? 0, `spec must be a mapping of keys such as name, input and layers (got ${got})`)] };
   }
+  const deep = tooDeep(top);
+  if (deep) return { ok: false, diagnostics: [at(deep.range?.[0] ?? 0, TOO_DEEP)] };
   try {
     return { ok: true, parsed: { doc, lines, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) } };
   } catch (e) {
@@ -59,8 +64,25 @@ function yamlMessage(code: string, message: string, text: string, offset: number
     case "MULTIPLE_DOCS":
       return "a spec file holds one YAML document; remove the extra '---' and what follows";
     default:
+      // The parser recurses per nesting level and reports its own stack overflow as an error.
+      if (/call stack/i.test(message)) return TOO_DEEP;
       return message.charAt(0).toLowerCase() + message.slice(1);
   }
+}
+
+/** The first node nested more than MAX_DEPTH collections deep (an explicit stack: no recursion). */
+function tooDeep(top: Node): Node | undefined {
+  const stack: [unknown, number][] = [[top, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_DEPTH) return node;
+    for (const item of node.items) {
+      if (isPair(item)) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+      else stack.push([item, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 function firstPerLine(ds: readonly Diagnostic[]): Diagnostic[] {

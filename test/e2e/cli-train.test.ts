@@ -1,0 +1,88 @@
+// The README's main job end to end, through the real command line: train iris and mnist,
+// save a checkpoint, predict with it, and compile/explain/dump.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const dir = mkdtempSync(join(tmpdir(), "netspec-cli-"));
+const netspec = (...args: string[]) => spawnSync(process.execPath, ["compiler/bin.mjs", ...args], { encoding: "utf8", timeout: 120_000 });
+const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1)!);
+
+describe("netspec train / predict", () => {
+  it("trains iris to ≥ 96% test accuracy and reports JSON on the last line", () => {
+    const ckpt = join(dir, "iris.ckpt");
+    const plot = join(dir, "iris.svg");
+    const r = netspec("train", "specs/iris.yaml", "--json", "--save", ckpt, "--plot", plot);
+    expect(r.status, r.stderr).toBe(0);
+    const json = lastJson(r.stdout);
+    expect(json).toMatchObject({ spec: "specs/iris.yaml", epochs: 3000, steps: 3000, stopped: "epochs" });
+    expect(json.testAccuracy).toBeGreaterThanOrEqual(0.96);
+    expect(json.stepsPerSecond).toBeGreaterThan(0);
+    expect(readFileSync(plot, "utf8")).toMatch(/^<svg[\s\S]*test accuracy[\s\S]*<\/svg>\n$/);
+
+    // Predict the first rows of each class with the saved weights.
+    const csv = join(dir, "rows.csv");
+    writeFileSync(csv, "sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n6.4,3.2,4.5,1.5\n6.3,3.3,6.0,2.5\n");
+    const p = netspec("predict", "specs/iris.yaml", "--weights", ckpt, "--data", csv, "--json");
+    expect(p.status, p.stderr).toBe(0);
+    const rows = p.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((x: { class: string }) => x.class)).toEqual(["setosa", "versicolor", "virginica"]);
+  }, 60_000);
+
+  it("trains mnist_mlp on real digits to ≥ 90% test accuracy", () => {
+    const r = netspec("train", "specs/mnist_mlp.yaml", "--epochs", "2", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(lastJson(r.stdout).testAccuracy).toBeGreaterThanOrEqual(0.9);
+  }, 60_000);
+
+  it("rejects bad flags with exit 1 and one line", () => {
+    const r = netspec("train", "specs/iris.yaml", "--epochs", "-3");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("netspec: error: --epochs must be a whole number ≥ 1 (got '-3')\n");
+  });
+});
+
+describe("netspec compile / explain", () => {
+  it("writes modules atomically, and nothing when any spec has an error", () => {
+    const out = join(dir, "out");
+    const ok = netspec("compile", "specs/iris.yaml", "specs/deep_tanh.yaml", "-o", out);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["deep_tanh.ts", "iris.ts"]);
+    expect(readFileSync(join(out, "iris.ts"), "utf8")).toBe(readFileSync("generated/iris.ts", "utf8"));
+
+    const bad = join(dir, "bad.yaml");
+    writeFileSync(bad, readFileSync("specs/iris.yaml", "utf8").replace("dense: 3", "dense: -3").replace("name: iris", "name: other"));
+    const empty = join(dir, "empty");
+    const r = netspec("compile", "specs/iris.yaml", bad, "-o", empty);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: error: /);
+    expect(() => readdirSync(empty)).toThrow();
+  });
+
+  it("--check names drifted modules", () => {
+    const out = join(dir, "drift");
+    netspec("compile", "specs/iris.yaml", "-o", out);
+    writeFileSync(join(out, "iris.ts"), "// edited\n");
+    const r = netspec("compile", "--check", "specs/iris.yaml", "-o", out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("iris.ts: out of date with specs/iris.yaml");
+  });
+
+  it("explains per-layer shapes, parameters, FLOPs and arena bytes", () => {
+    const out = execFileSync(process.execPath, ["compiler/bin.mjs", "explain", "specs/iris.yaml"], { encoding: "utf8" });
+    expect(out).toMatch(/layers\[0\]\s+dense 4→6, relu\s+75×6\s+30\s+\d+/);
+    expect(out).toMatch(/total\s+51\s+\d+/);
+    expect(out).toMatch(/params\s+51 elements\s+204 bytes/);
+  });
+
+  it("dumps the IR after each phase", () => {
+    const lower = netspec("compile", "--dump", "lower", "specs/iris.yaml").stdout;
+    expect(lower).toContain("h1: f32[75×6]");
+    expect(lower).toContain("= relu(z1)");
+    const ad = netspec("compile", "--dump", "autodiff", "specs/iris.yaml").stdout;
+    expect(ad).toContain("grads  W1 → dW1");
+    expect(netspec("compile", "--dump", "plan", "specs/iris.yaml").stdout).toMatch(/arena temp\s+\d+ floats/);
+  });
+});
