@@ -94,16 +94,25 @@ export function createModel(): Model {
     // layers[0]: dense 4→6, relu
     // h1 = x·W1 → bias_add(·, b1) → relu(·)  (fused)    [75×4], [4×6], [6] → [75×6]
     {
-      // 2×4 register blocks over [75×6], 4 terms each; all-zero input steps skipped
+      // 2×4 register blocks over [75×6], 4 terms each; steps where the input is zero are skipped
       let m = 0;
       for (; m + 1 < 75; m += 2) {
         const ao0 = m * 4;
         const ao1 = (m + 1) * 4;
+        let nnz = 0;
+        for (let p = 0; p < 4; p++) {
+          const a0 = x[ao0 + p], a1 = x[ao1 + p];
+          if (a0 !== 0 || a1 !== 0) {
+            nzStep[nnz] = p;
+            nzA0[nnz] = a0;
+            nzA1[nnz] = a1;
+            nnz++;
+          }
+        }
         for (let n = 0; n < 4; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
+          for (let q = 0; q < nnz; q++) {
+            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
             const bo = p * 6 + n;
             const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
@@ -162,9 +171,8 @@ export function createModel(): Model {
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
+          for (let q = 0; q < nnz; q++) {
+            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
             const bo = p * 6 + 4;
             const u0 = W1[bo], u1 = W1[bo + 1];
             c00 += a0 * u0; c01 += a0 * u1;
@@ -350,16 +358,25 @@ export function createModel(): Model {
     // layers[0]: dense 4→6, relu
     // h1 = x·W1 → bias_add(·, b1) → relu(·)  (fused)    [75×4], [4×6], [6] → [75×6]
     {
-      // 2×4 register blocks over [rows×6], 4 terms each; all-zero input steps skipped
+      // 2×4 register blocks over [rows×6], 4 terms each; steps where the input is zero are skipped
       let m = 0;
       for (; m + 1 < rows; m += 2) {
         const ao0 = m * 4;
         const ao1 = (m + 1) * 4;
+        let nnz = 0;
+        for (let p = 0; p < 4; p++) {
+          const a0 = x[ao0 + p], a1 = x[ao1 + p];
+          if (a0 !== 0 || a1 !== 0) {
+            nzStep[nnz] = p;
+            nzA0[nnz] = a0;
+            nzA1[nnz] = a1;
+            nnz++;
+          }
+        }
         for (let n = 0; n < 4; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
+          for (let q = 0; q < nnz; q++) {
+            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
             const bo = p * 6 + n;
             const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
@@ -418,9 +435,8 @@ export function createModel(): Model {
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
+          for (let q = 0; q < nnz; q++) {
+            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
             const bo = p * 6 + 4;
             const u0 = W1[bo], u1 = W1[bo + 1];
             c00 += a0 * u0; c01 += a0 * u1;
@@ -932,16 +948,25 @@ export function createModel(): Model {
     }
     // dW1 = xᵀ·dz1 → add(l2_grad(W1), ·)  (fused)    [75×4], [75×6], [4×6] → [4×6]
     {
-      // 2×4 register blocks over [4×6], 75 terms each; all-zero input steps skipped
+      // 2×4 register blocks over [4×6], 75 terms each; steps where the input is zero are skipped
       let m = 0;
       for (; m + 1 < 4; m += 2) {
         const ao0 = m;
         const ao1 = (m + 1);
+        let nnz = 0;
+        for (let p = 0; p < 75; p++) {
+          const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
+          if (a0 !== 0 || a1 !== 0) {
+            nzStep[nnz] = p;
+            nzA0[nnz] = a0;
+            nzA1[nnz] = a1;
+            nnz++;
+          }
+        }
         for (let n = 0; n < 4; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 75; p++) {
-            const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
-            if (a0 === 0 && a1 === 0) continue;
+          for (let q = 0; q < nnz; q++) {
+            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
             const bo = p * 6 + n;
             const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
@@ -992,9 +1017,8 @@ export function createModel(): Model {
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-          for (let p = 0; p < 75; p++) {
-            const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
-            if (a0 === 0 && a1 === 0) continue;
+          for (let q = 0; q < nnz; q++) {
+            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
             const bo = p * 6 + 4;
             const u0 = dz1[bo], u1 = dz1[bo + 1];
             c00 += a0 * u0; c01 += a0 * u1;
@@ -1104,6 +1128,11 @@ export function createModel(): Model {
     // layers[1].biases b2 [3]: zeros
     b2.fill(0);
   }
+
+  // Scratch for the sparse-input kernels (the nonzero steps of a pair of rows).
+  const nzStep = new Int32Array(75);
+  const nzA0 = new Float32Array(75);
+  const nzA1 = new Float32Array(75);
 
   return { params, grads, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer };
 }

@@ -90,16 +90,25 @@ export function createModel(): Model {
     // layers[0]: dense 784→128, relu
     // h1 = x·W1 → bias_add(·, b1) → relu(·)  (fused)    [64×784], [784×128], [128] → [64×128]
     {
-      // 2×4 register blocks over [64×128], 784 terms each; all-zero input steps skipped
+      // 2×4 register blocks over [64×128], 784 terms each; steps where the input is zero are skipped
       let m = 0;
       for (; m + 1 < 64; m += 2) {
         const ao0 = m * 784;
         const ao1 = (m + 1) * 784;
+        let nnz = 0;
+        for (let p = 0; p < 784; p++) {
+          const a0 = x[ao0 + p], a1 = x[ao1 + p];
+          if (a0 !== 0 || a1 !== 0) {
+            nzStep[nnz] = p;
+            nzA0[nnz] = a0;
+            nzA1[nnz] = a1;
+            nnz++;
+          }
+        }
         for (let n = 0; n < 128; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 784; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
+          for (let q = 0; q < nnz; q++) {
+            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
             const bo = p * 128 + n;
             const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
@@ -353,16 +362,25 @@ export function createModel(): Model {
     // layers[0]: dense 784→128, relu
     // h1 = x·W1 → bias_add(·, b1) → relu(·)  (fused)    [64×784], [784×128], [128] → [64×128]
     {
-      // 2×4 register blocks over [rows×128], 784 terms each; all-zero input steps skipped
+      // 2×4 register blocks over [rows×128], 784 terms each; steps where the input is zero are skipped
       let m = 0;
       for (; m + 1 < rows; m += 2) {
         const ao0 = m * 784;
         const ao1 = (m + 1) * 784;
+        let nnz = 0;
+        for (let p = 0; p < 784; p++) {
+          const a0 = x[ao0 + p], a1 = x[ao1 + p];
+          if (a0 !== 0 || a1 !== 0) {
+            nzStep[nnz] = p;
+            nzA0[nnz] = a0;
+            nzA1[nnz] = a1;
+            nnz++;
+          }
+        }
         for (let n = 0; n < 128; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 784; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
+          for (let q = 0; q < nnz; q++) {
+            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
             const bo = p * 128 + n;
             const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
@@ -853,16 +871,25 @@ export function createModel(): Model {
     }
     // dW1 = xᵀ·dz1    [64×784], [64×128] → [784×128]
     {
-      // 2×4 register blocks over [784×128], 64 terms each; all-zero input steps skipped
+      // 2×4 register blocks over [784×128], 64 terms each; steps where the input is zero are skipped
       let m = 0;
       for (; m + 1 < 784; m += 2) {
         const ao0 = m;
         const ao1 = (m + 1);
+        let nnz = 0;
+        for (let p = 0; p < 64; p++) {
+          const a0 = x[ao0 + p * 784], a1 = x[ao1 + p * 784];
+          if (a0 !== 0 || a1 !== 0) {
+            nzStep[nnz] = p;
+            nzA0[nnz] = a0;
+            nzA1[nnz] = a1;
+            nnz++;
+          }
+        }
         for (let n = 0; n < 128; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 64; p++) {
-            const a0 = x[ao0 + p * 784], a1 = x[ao1 + p * 784];
-            if (a0 === 0 && a1 === 0) continue;
+          for (let q = 0; q < nnz; q++) {
+            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
             const bo = p * 128 + n;
             const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
@@ -923,6 +950,11 @@ export function createModel(): Model {
     // layers[1].biases b2 [10]: zeros
     b2.fill(0);
   }
+
+  // Scratch for the sparse-input kernels (the nonzero steps of a pair of rows).
+  const nzStep = new Int32Array(784);
+  const nzA0 = new Float32Array(784);
+  const nzA1 = new Float32Array(784);
 
   return { params, grads, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer };
 }

@@ -110,15 +110,19 @@ function check(outputs: readonly { l: Loaded; compiled: Compiled }[], out: strin
 
 /** Writes each module to a temp file and renames it into place, so no reader sees half a file. */
 function write(outputs: readonly { l: Loaded; compiled: Compiled }[], out: string): void {
-  mkdirSync(out, { recursive: true });
-  const staged = outputs.map(({ l, compiled }) => {
-    const file = join(out, `${l.spec.name}.ts`);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, compiled.code);
-    return { file, tmp, from: l.file };
-  });
+  const staged: { file: string; tmp: string; from: string }[] = [];
   try {
+    mkdirSync(out, { recursive: true });
+    for (const { l, compiled } of outputs) {
+      const file = join(out, `${l.spec.name}.ts`);
+      const tmp = `${file}.${process.pid}.tmp`;
+      staged.push({ file, tmp, from: l.file });
+      writeFileSync(tmp, compiled.code);
+    }
     for (const s of staged) renameSync(s.tmp, s.file);
+  } catch (e) {
+    // An output folder that cannot be written is the user's to fix, not a netspec bug.
+    return usage(`cannot write to ${out}: ${(e as Error).message}`);
   } finally {
     for (const s of staged) rmSync(s.tmp, { force: true });
   }

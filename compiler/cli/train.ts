@@ -77,7 +77,13 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
       progress.done();
       process.off("SIGINT", stop);
     }
-    if (flags.plot) writeSvgPlot(flags.plot, result.history, `${spec.name}: ${result.stopped}`);
+    if (flags.plot) {
+      try {
+        writeSvgPlot(flags.plot, result.history, `${spec.name}: ${result.stopped}`);
+      } catch (e) {
+        usage(`cannot write the plot ${flags.plot}: ${(e as Error).message}`);
+      }
+    }
     report(shown, result, Boolean(flags.json), flags.save);
   } catch (e) {
     if (!reportUserError(e)) throw e;

@@ -115,22 +115,29 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
     w.writeLine(`const ${v.name} = ${view}; // ${shapeText(v.shape)} ${v.kind}`);
   });
 
+  // Kernel scratch buffers, declared after the functions (which only run once createModel returns).
+  const scratchBuffers = new Map<string, { type: string; size: number }>();
+  const scratch = (name: string, type: string, size: number) => {
+    scratchBuffers.set(name, { type, size: Math.max(size, scratchBuffers.get(name)?.size ?? 0) });
+    return name;
+  };
+  const train = { ref, rows: `${input.spec.train.batch}`, scratch };
   const fn = (signature: string, body: () => void) => {
     w.blankLine();
     w.write(`function ${signature}`).block(body);
   };
   const { functions } = plan;
-  fn("forward(): void", () => emitNodes(w, graph, functions.forward, ref, `${input.spec.train.batch}`));
+  fn("forward(): void", () => emitNodes(w, graph, functions.forward, train));
   fn("infer(rows: number): void", () => {
     w.write(`if (!(rows >= 1 && rows <= ${input.spec.train.batch} && Number.isInteger(rows)))`).block(() => {
       w.writeLine(`throw new RangeError(\`infer: rows must be an integer from 1 to ${input.spec.train.batch} (got \${rows})\`);`);
     });
-    emitNodes(w, graph, functions.forward, ref, "rows");
+    emitNodes(w, graph, functions.forward, { ...train, rows: "rows" });
   });
   // The work sits in a void function: a double returned from a call V8 does not inline is
   // boxed (16 bytes a step). Training loops call lossTerms() and read lossParts.
   fn("lossTerms(): void", () => {
-    emitNodes(w, graph, functions.loss, ref, `${input.spec.train.batch}`);
+    emitNodes(w, graph, functions.loss, train);
     w.writeLine(`lossParts[0] = ${graph.values[graph.dataLoss]!.name}[0];`);
     w.writeLine(`lossParts[1] = ${graph.regLoss >= 0 ? `${graph.values[graph.regLoss]!.name}[0]` : "0"};`);
   });
@@ -138,8 +145,13 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
     w.writeLine("lossTerms();");
     w.writeLine("return lossParts[0] + lossParts[1];");
   });
-  fn("backward(): void", () => emitNodes(w, graph, functions.backward, ref, `${input.spec.train.batch}`));
+  fn("backward(): void", () => emitNodes(w, graph, functions.backward, train));
   fn("init(seed: number): void", () => emitInit(w, graph, ref));
   w.blankLine();
+  if (scratchBuffers.size) {
+    w.writeLine("// Scratch for the sparse-input kernels (the nonzero steps of a pair of rows).");
+    for (const [name, { type, size }] of scratchBuffers) w.writeLine(`const ${name} = new ${type}(${size});`);
+    w.blankLine();
+  }
   w.writeLine("return { params, grads, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer };");
 }

@@ -2,7 +2,8 @@
 // its summary, and each node gets a comment with its math and a block with its code.
 
 import type { CodeBlockWriter } from "ts-morph";
-import type { TrainGraph, Value } from "../ir/types.ts";
+import type { TrainGraph } from "../ir/types.ts";
+import type { EmitArgs } from "../ops/op.ts";
 import { opDef } from "../ops/registry.ts";
 import { commentSafe } from "./text.ts";
 
@@ -10,8 +11,7 @@ export function emitNodes(
   w: CodeBlockWriter,
   graph: TrainGraph,
   order: readonly number[],
-  ref: (v: Value) => string,
-  rows: string,
+  env: Pick<EmitArgs, "ref" | "rows" | "scratch">,
 ): void {
   let path: string | undefined;
   for (const k of order) {
@@ -27,6 +27,6 @@ export function emitNodes(
     }
     const shapes = ins.map((v) => `[${v.shape.join("×")}]`).join(", ");
     w.writeLine(`// ${commentSafe(op.describe(node, ins, out))}    ${shapes} → [${out.shape.join("×")}]`);
-    w.block(() => op.emit({ w, node, ins, out, ref, rows }));
+    w.block(() => op.emit({ w, node, ins, out, ...env }));
   }
 }

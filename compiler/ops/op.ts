@@ -30,6 +30,11 @@ export interface EmitArgs {
    * (`"rows"`) in the inference entry. Every other bound is a literal.
    */
   readonly rows: string;
+  /**
+   * A kernel's scratch buffer, allocated once in createModel (never inside a step); kernels
+   * asking for the same name share it, sized for the largest request. Returns its identifier.
+   */
+  readonly scratch: (name: string, type: "Int32Array" | "Float32Array", size: number) => string;
 }
 
 /** How a gradient rule adds backward nodes (the rule never emits text). */

@@ -8,6 +8,14 @@ export interface Diagnostic {
   readonly message: string;
 }
 
+/** Past this many errors a file is not a spec gone wrong but something else: stop there. */
+export const MAX_DIAGNOSTICS = 100;
+
+/** At most MAX_DIAGNOSTICS (placing and printing each costs time), then one line saying so. */
+export function capDiagnostics<T>(ds: readonly T[], overflow: (shown: number, total: number) => T): T[] {
+  return ds.length <= MAX_DIAGNOSTICS ? [...ds] : [...ds.slice(0, MAX_DIAGNOSTICS), overflow(MAX_DIAGNOSTICS, ds.length)];
+}
+
 /** Sorted by position, exact duplicates dropped (two phases may notice the same thing). */
 export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();

@@ -3,7 +3,7 @@
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { type Diagnostic, sortDiagnostics } from "./diagnostic.ts";
+import { capDiagnostics, type Diagnostic, sortDiagnostics } from "./diagnostic.ts";
 import { errorMap, findings, place } from "./issues.ts";
 import { normalize } from "./normalize.ts";
 import { parseYaml } from "./parse.ts";
@@ -21,7 +21,10 @@ export function checkSpec(text: string, file: string): CheckResult {
   const parsed = parseYaml(text, file);
   if (!parsed.ok) return { ok: false, diagnostics: sortDiagnostics(parsed.diagnostics) };
   const result = specSchema.safeParse(parsed.parsed.value, { error: errorMap });
-  if (!result.success) return { ok: false, diagnostics: sortDiagnostics(place(findings(result.error.issues), parsed.parsed, file)) };
+  if (!result.success) {
+    const found = capDiagnostics(findings(result.error.issues), (n, total) => ({ path: [], message: `too many errors (${total}); the first ${n} are shown` }));
+    return { ok: false, diagnostics: sortDiagnostics(place(found, parsed.parsed, file)) };
+  }
   const spec = normalize(result.data);
   const broken = crossRules(spec);
   if (broken.length) return { ok: false, diagnostics: sortDiagnostics(place(broken, parsed.parsed, file)) };

@@ -2,7 +2,7 @@
 // (syntax, duplicate keys, tabs, several documents, alias bombs) becomes a Diagnostic.
 
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from "yaml";
-import type { Diagnostic } from "./diagnostic.ts";
+import { capDiagnostics, MAX_DIAGNOSTICS, type Diagnostic } from "./diagnostic.ts";
 
 export type Path = readonly (string | number)[];
 
@@ -14,8 +14,9 @@ export interface Parsed {
 
 /** Aliases may be used, but not to blow a small file up into a huge value. */
 export const MAX_ALIAS_COUNT = 100;
-/** A spec is a page of YAML; anything this big is a mistake (or an attack). */
-export const MAX_SPEC_BYTES = 1_000_000;
+/** A spec is a page of YAML (1000 fully written-out layers take under 100 KB); anything this
+ *  big is a mistake or an attack, and the YAML parser is slow on some pathological inputs. */
+export const MAX_SPEC_BYTES = 256 * 1024;
 /** A spec nests a few levels; deeper input is refused before anything recurses over it. */
 export const MAX_DEPTH = 64;
 const TOO_DEEP = `nesting is too deep (at most ${MAX_DEPTH} levels of lists and mappings)`;
@@ -26,11 +27,26 @@ export function parseYaml(text: string, file: string): { ok: true; parsed: Parse
   if (text.length > MAX_SPEC_BYTES) {
     return { ok: false, diagnostics: [{ file, line: 1, col: 1, message: `spec is too large (${text.length} characters; at most ${MAX_SPEC_BYTES})` }] };
   }
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  // Duplicate keys are found below in linear time: the parser's own check (uniqueKeys) is
+  // quadratic in the keys of a mapping, so a 1 MB file of distinct keys took seconds.
+  // Deep flow nesting ([[[[…) is refused before the parser, which recurses per level, sees it.
+  const flow = flowTooDeep(text);
+  if (flow >= 0) {
+    // The line counter is filled by the parser, which has not run: count lines here.
+    const before = text.slice(0, flow);
+    const line = before.split("\n").length;
+    return { ok: false, diagnostics: [{ file, line, col: flow - before.lastIndexOf("\n"), message: TOO_DEEP }] };
+  }
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
   // A tab or a syntax error confuses the parser for the rest of its line: report the cause.
   const tabs = tabIndents(text, file);
-  const errors = tabs.length ? tabs : firstPerLine(doc.errors.map((e) => at(e.pos[0], yamlMessage(e.code, e.message, text, e.pos[0]))));
-  if (errors.length) return { ok: false, diagnostics: errors };
+  const yamlErrors = doc.errors.map((e) => at(e.pos[0], yamlMessage(e.code, e.message, text, e.pos[0])));
+  const dups = duplicateKeys(doc.contents).map((k) => at(k.range![0], `duplicate key '${String(k.value)}'`));
+  const errors = tabs.length ? tabs : firstPerLine([...yamlErrors, ...dups].sort((a, b) => a.line - b.line || a.col - b.col));
+  if (errors.length) {
+    const last = errors[Math.min(errors.length, MAX_DIAGNOSTICS) - 1]!;
+    return { ok: false, diagnostics: capDiagnostics(errors, (n, total) => ({ ...last, message: `too many errors (${total}); the first ${n} are shown` })) };
+  }
   const top = doc.contents;
   if (top === null || (isScalar(top) && top.value === null)) {
     return { ok: false, diagnostics: [{ file, line: 1, col: 1, message: "spec is empty" }] };
@@ -70,6 +86,29 @@ function yamlMessage(code: string, message: string, text: string, offset: number
   }
 }
 
+/**
+ * The offset of the first `[` or `{` nested more than MAX_DEPTH deep, or -1. A quick scan
+ * that skips comments and quoted scalars; the composer's check below is the exact one.
+ */
+function flowTooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const prev = i ? text[i - 1]! : "\n";
+    const boundary = prev === " " || prev === "\t" || prev === "\n" || prev === "\r" || prev === "[" || prev === "{" || prev === ",";
+    if (c === "#" && (prev === " " || prev === "\t" || prev === "\n")) {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if ((c === '"' || c === "'") && (boundary || prev === ":")) {
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === "\\") i++;
+    } else if (c === "[" || c === "{") {
+      if (++depth > MAX_DEPTH) return i;
+    } else if (c === "]" || c === "}") {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return -1;
+}
+
 /** The first node nested more than MAX_DEPTH collections deep (an explicit stack: no recursion). */
 function tooDeep(top: Node): Node | undefined {
   const stack: [unknown, number][] = [[top, 1]];
@@ -86,7 +125,30 @@ function tooDeep(top: Node): Node | undefined {
 }
 
 function firstPerLine(ds: readonly Diagnostic[]): Diagnostic[] {
-  return ds.filter((d, i) => ds.findIndex((e) => e.line === d.line) === i);
+  const seen = new Set<number>();
+  return ds.filter((d) => !seen.has(d.line) && seen.add(d.line));
+}
+
+/** Scalar keys that repeat within one mapping (compared like YAML: type and value). */
+function duplicateKeys(top: unknown): import("yaml").Scalar[] {
+  const out: import("yaml").Scalar[] = [];
+  const stack: unknown[] = [top];
+  while (stack.length) {
+    const node = stack.pop();
+    if (isSeq(node)) stack.push(...node.items);
+    else if (isMap(node)) {
+      const keys = new Set<unknown>();
+      for (const pair of node.items) {
+        stack.push(pair.value);
+        if (!isScalar(pair.key) || !pair.key.range) continue;
+        const v = pair.key.value;
+        const id = typeof v === "string" ? `s:${v}` : v;
+        if (keys.has(id)) out.push(pair.key);
+        else keys.add(id);
+      }
+    }
+  }
+  return out;
 }
 
 /** Tabs in leading whitespace: YAML forbids them, and the parser misses some cases. */

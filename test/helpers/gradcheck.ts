@@ -36,7 +36,7 @@ export function rng(seed: number): () => number {
 }
 
 /** Random float32-exact feeds for a graph: params, inputs, and valid targets. */
-export function randomFeeds(graph: TrainGraph, seed: number): Feeds {
+export function randomFeeds(graph: TrainGraph, seed: number, zeros = 0.3): Feeds {
   const next = rng(seed);
   const f32 = (n: number, scale: number) => Float64Array.from(Float32Array.from({ length: n }, () => (next() * 2 - 1) * scale));
   const size = (id: number) => graph.values[id]!.shape.reduce((a, b) => a * b, 1);
@@ -45,7 +45,8 @@ export function randomFeeds(graph: TrainGraph, seed: number): Feeds {
   return {
     // Weights scaled by 1/√fan-in keep deep nets' activations O(1), where float32 is accurate.
     params: graph.params.map((p) => f32(size(p.value), 1.5 / Math.sqrt(graph.values[p.value]!.shape[0]!))),
-    input: f32(size(graph.input), 1.5),
+    // Some inputs exactly zero, like pixels: the kernels skip those steps.
+    input: f32(size(graph.input), 1.5).map((v) => (next() < zeros ? 0 : v)),
     target:
       target.dtype === "i32"
         ? Float64Array.from({ length: size(graph.target) }, () => Math.floor(next() * classes))

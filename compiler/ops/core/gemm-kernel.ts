@@ -47,11 +47,16 @@ const sum = (...parts: (string | number)[]): string => {
   return text.length ? text.join(" + ") : "0";
 };
 
-export function writeGemm({ w, ins, out, ref, rows }: EmitArgs, { base, steps }: GemmAttrs): void {
+export function writeGemm({ w, ins, out, ref, rows, scratch }: EmitArgs, { base, steps }: GemmAttrs): void {
   const L = layout(base, ins, rows);
   const [A, B, C] = [ref(ins[0]!), ref(ins[1]!), ref(out)];
-  // Inputs straight from the data (e.g. MNIST pixels, mostly 0) skip all-zero steps.
+  // Inputs straight from the data (e.g. MNIST pixels, mostly 0) skip all-zero steps: each
+  // pair of A's rows first gathers the steps where either is nonzero, and every column block
+  // of that pair then runs over those steps only.
   const skipZeros = ins[0]!.kind === "input";
+  const sparse = skipZeros && /^\d+$/.test(L.P)
+    ? { step: scratch("nzStep", "Int32Array", Number(L.P)), a0: scratch("nzA0", "Float32Array", Number(L.P)), a1: scratch("nzA1", "Float32Array", Number(L.P)) }
+    : null;
   const fullCols = L.N - (L.N % NB);
 
   const operand = (o: Operand, idx: string, col: string): string => {
@@ -65,11 +70,13 @@ export function writeGemm({ w, ins, out, ref, rows }: EmitArgs, { base, steps }:
 
   const block = (mb: number, nb: number, n: string) => {
     const acc = (i: number, j: number) => `c${i}${j}`;
+    const gathered = sparse !== null && mb === MB;
     w.writeLine(`let ${Array.from({ length: mb * nb }, (_, k) => `${acc(Math.floor(k / nb), k % nb)} = 0`).join(", ")};`);
-    w.write(`for (let p = 0; p < ${L.P}; p++)`).block(() => {
+    w.write(gathered ? "for (let q = 0; q < nnz; q++)" : `for (let p = 0; p < ${L.P}; p++)`).block(() => {
       const as = Array.from({ length: mb }, (_, i) => `a${i}`);
-      w.writeLine(`const ${as.map((x, i) => `${x} = ${A}[${sum(`ao${i}`, term("p", L.sap))}]`).join(", ")};`);
-      if (skipZeros) w.writeLine(`if (${as.map((x) => `${x} === 0`).join(" && ")}) continue;`);
+      if (gathered) w.writeLine(`const p = ${sparse.step}[q], a0 = ${sparse.a0}[q], a1 = ${sparse.a1}[q];`);
+      else w.writeLine(`const ${as.map((x, i) => `${x} = ${A}[${sum(`ao${i}`, term("p", L.sap))}]`).join(", ")};`);
+      if (skipZeros && !gathered) w.writeLine(`if (${as.map((x) => `${x} === 0`).join(" && ")}) continue;`);
       w.writeLine(`const bo = ${sum(term("p", L.sbp), term(n, L.sbn))};`);
       w.writeLine(`const ${Array.from({ length: nb }, (_, j) => `u${j} = ${B}[${sum("bo", j * L.sbn)}]`).join(", ")};`);
       for (let i = 0; i < mb; i++) w.writeLine(Array.from({ length: nb }, (_, j) => `${acc(i, j)} += a${i} * u${j};`).join(" "));
@@ -94,11 +101,23 @@ export function writeGemm({ w, ins, out, ref, rows }: EmitArgs, { base, steps }:
 
   const rowBlock = (mb: number) => {
     for (let i = 0; i < mb; i++) w.writeLine(`const ao${i} = ${term(i === 0 ? "m" : `(m + ${i})`, L.sam)};`);
+    if (sparse && mb === MB) {
+      w.writeLine("let nnz = 0;");
+      w.write(`for (let p = 0; p < ${L.P}; p++)`).block(() => {
+        w.writeLine(`const a0 = ${A}[${sum("ao0", term("p", L.sap))}], a1 = ${A}[${sum("ao1", term("p", L.sap))}];`);
+        w.write("if (a0 !== 0 || a1 !== 0)").block(() => {
+          w.writeLine(`${sparse.step}[nnz] = p;`);
+          w.writeLine(`${sparse.a0}[nnz] = a0;`);
+          w.writeLine(`${sparse.a1}[nnz] = a1;`);
+          w.writeLine("nnz++;");
+        });
+      });
+    }
     if (fullCols > 0) w.write(`for (let n = 0; n < ${fullCols}; n += ${NB})`).block(() => block(mb, NB, "n"));
     if (L.N % NB) w.block(() => block(mb, L.N % NB, `${fullCols}`));
   };
 
-  w.writeLine(`// ${MB}×${NB} register blocks over [${L.M}×${L.N}], ${L.P} terms each${skipZeros ? "; all-zero input steps skipped" : ""}`);
+  w.writeLine(`// ${MB}×${NB} register blocks over [${L.M}×${L.N}], ${L.P} terms each${skipZeros ? "; steps where the input is zero are skipped" : ""}`);
   w.writeLine("let m = 0;");
   w.write(`for (; m + ${MB - 1} < ${L.M}; m += ${MB})`).block(() => rowBlock(MB));
   w.write(`for (; m < ${L.M}; m++)`).block(() => rowBlock(1));
