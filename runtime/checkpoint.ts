@@ -126,6 +126,10 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint & 
   } catch {
     throw new CheckpointError(`${file}: corrupted checkpoint (unreadable header)`);
   }
+  const h = header as Partial<typeof header> | null;
+  if (typeof h !== "object" || h === null || !Number.isSafeInteger(h.paramCount) || h.paramCount! < 0) {
+    throw new CheckpointError(`${file}: corrupted checkpoint (bad header)`);
+  }
   const n = header.paramCount;
   const expected = 12 + hlen + 4 * n * (header.hasBest ? 3 : 2) + 4;
   if (bytes.length < expected) {
@@ -160,7 +164,8 @@ export function saveCheckpoint(file: string, ck: Checkpoint): void {
     }
     renameSync(tmp, file);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    // Cleanup is best effort: in a path that cannot be written, removing can fail too (ENOTDIR).
+    try { rmSync(tmp, { force: true }); } catch { /* ignore */ }
     throw new CheckpointError(`${file}: cannot write checkpoint: ${(e as Error).message}`);
   }
   try {
@@ -178,7 +183,15 @@ export interface ExpectedModel {
 /** Reads a checkpoint and checks it belongs to `expected` (a module's SPEC_HASH/PARAM_COUNT). */
 export function loadCheckpoint(file: string, expected: string | ExpectedModel | null): Checkpoint {
   if (!existsSync(file)) throw new CheckpointError(`${file}: checkpoint not found`);
-  const ck = decodeCheckpoint(readFileSync(file), file);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (e as Error).message;
+    throw new CheckpointError(`${file}: cannot read checkpoint: ${why}`);
+  }
+  const ck = decodeCheckpoint(bytes, file);
   const exp = typeof expected === "string" ? { specHash: expected } : expected;
   if (exp && ck.specHash !== exp.specHash) {
     throw new CheckpointError(

@@ -202,6 +202,9 @@ export class Trainer {
       trainAccuracy, testLoss: null, testAccuracy: null, lr,
     };
     const t = this.test ? this.evaluate(this.test) : null;
+    // Parameters can stay finite yet so large that the test loss overflows: that is divergence
+    // too, and must stop the run before a checkpoint of these weights is written.
+    if (t && !Number.isFinite(t.loss)) throw new DivergenceError(this.epoch, this.step, `the test loss is ${t.loss}`, lr);
     const metrics = t ? { ...m, testLoss: t.loss, testAccuracy: t.accuracy } : m;
     if (this.bestParams) {
       // Keras monitors val_loss; without a test set, the training loss is all there is.
