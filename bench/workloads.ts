@@ -1,0 +1,184 @@
+// A workload: one spec turned into everything an engine needs to train it — the layer list,
+// the loss, the optimizer, a fixed sequence of batches, the test rows and the initial weights.
+// Every child process rebuilds it from the spec with the runtime's own loaders and seeded RNG,
+// so each engine sees the same bytes; `checksum` lets the parent verify that it did.
+
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadSpec, type Spec } from "../compiler/spec/index.ts";
+import { Rng, mixSeed, oneHot, prepareData, vectorTargets, type CompiledModule, type Dataset } from "../runtime/index.ts";
+
+export const WORKLOADS = ["iris", "mnist_mlp", "deep_tanh"] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const specFile = (name: WorkloadName): string => resolve(ROOT, "specs", `${name}.yaml`);
+
+// Static imports (not a template string) so tsc checks each generated module against the
+// runtime's CompiledModule shape.
+const MODULES: Record<WorkloadName, () => Promise<CompiledModule>> = {
+  iris: () => import("../generated/iris.ts"),
+  mnist_mlp: () => import("../generated/mnist_mlp.ts"),
+  deep_tanh: () => import("../generated/deep_tanh.ts"),
+};
+
+/** Batches in the fixed sequence; also the number of steps of the agreement run. */
+export const SEQUENCE = 200;
+
+export interface DenseLayer {
+  readonly inputs: number;
+  readonly units: number;
+  /** "relu" | "tanh" | "identity" (the only ones these workloads use). */
+  readonly activation: string;
+  /** λ for this layer's weights: the spec's l2 times the layer's multiplier. */
+  readonly l2: number;
+  /** Offsets of W [inputs × units] and b [units] in the flat params array. */
+  readonly wOffset: number;
+  readonly bOffset: number;
+}
+
+export interface Workload {
+  readonly name: WorkloadName;
+  readonly spec: Spec;
+  readonly mod: CompiledModule;
+  readonly batch: number;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  readonly layers: readonly DenseLayer[];
+  readonly loss: "softmax_cross_entropy" | "mse";
+  readonly optimizer: { readonly lr: number; readonly momentum: number; readonly nesterov: boolean };
+  /** SEQUENCE batches back to back: x [SEQUENCE·batch × in], y [SEQUENCE·batch × out]. */
+  readonly x: Float32Array;
+  /** One-hot rows for classification (what tfjs trains on), target rows for regression. */
+  readonly y: Float32Array;
+  /** Class labels [SEQUENCE·batch] (what netspec trains on), or null for regression. */
+  readonly labels: Int32Array | null;
+  readonly test: { readonly x: Float32Array; readonly y: Float32Array; readonly labels: Int32Array | null; readonly rows: number };
+  /** netspec's model.init(seed): the one starting point of every engine. */
+  readonly init: Float32Array;
+  readonly flopsPerStep: number;
+  readonly checksum: string;
+}
+
+/** Loads the spec and module, prepares the data as `netspec train` would, draws the batches. */
+export async function loadWorkload(name: WorkloadName): Promise<Workload> {
+  const file = specFile(name);
+  const loaded = loadSpec(file);
+  if (!loaded.ok) throw new Error(`${file}: ${loaded.diagnostics.map((d) => d.message).join("; ")}`);
+  const spec = loaded.spec;
+  const mod = await MODULES[name]();
+  if (mod.SPEC_HASH !== loaded.hash) {
+    throw new Error(`generated/${name}.ts is stale (spec hash differs): run npx netspec compile ${file}`);
+  }
+  const loss = spec.loss.op;
+  if (loss !== "softmax_cross_entropy" && loss !== "mse") throw new Error(`${name}: bench supports only softmax_cross_entropy and mse`);
+  if (spec.regularizer.l1 !== 0) throw new Error(`${name}: bench does not model l1`);
+
+  const layers = denseLayers(spec, mod);
+  const data = prepareData(spec.data, { baseDir: dirname(file), seed: spec.seed, inputSize: spec.input });
+  const B = mod.BATCH, o = mod.OUTPUT_SIZE;
+  const rows = sequenceRows(data.train.rows, B, spec.seed, spec.train.shuffle);
+  const pick = (ds: Dataset, idx: Int32Array) => ({
+    x: gather(ds.features, ds.inputSize, idx),
+    y: ds.labels ? oneHot(gatherInt(ds.labels, idx), o) : gather(vectorTargets(ds, o), o, idx),
+    labels: ds.labels ? gatherInt(ds.labels, idx) : null,
+  });
+  const train = pick(data.train, rows);
+  const testDs = data.test ?? data.train;
+  const test = { ...pick(testDs, Int32Array.from({ length: testDs.rows }, (_, i) => i)), rows: testDs.rows };
+
+  const model = mod.createModel();
+  model.init(spec.seed);
+  const init = model.params.slice();
+
+  return {
+    name, spec, mod, batch: B, inputSize: mod.INPUT_SIZE, outputSize: o, layers, loss,
+    optimizer: { lr: spec.optimizer.lr, momentum: spec.optimizer.momentum, nesterov: spec.optimizer.nesterov },
+    ...train, test, init,
+    flopsPerStep: flopsPerStep(B, layers),
+    checksum: fnv1a([train.x, train.y, init]),
+  };
+}
+
+/**
+ * FLOPs of one training step, counting matrix products only (bias, activation, loss and the
+ * update are O(batch·units), negligible next to them): per dense layer in→out, the forward
+ * x·W, the weight gradient xᵀ·dz and the input gradient dz·Wᵀ each cost 2·batch·in·out;
+ * the first layer's input gradient is never computed, so it is not counted.
+ */
+export function flopsPerStep(batch: number, layers: readonly DenseLayer[]): number {
+  return layers.reduce((sum, l, i) => sum + (i === 0 ? 2 : 3) * 2 * batch * l.inputs * l.units, 0);
+}
+
+/** The spec's layers, located in the module's PARAMS layout. Only dense layers are modelled. */
+function denseLayers(spec: Spec, mod: CompiledModule): DenseLayer[] {
+  let inputs = spec.input;
+  return spec.layers.map((l, i) => {
+    if (l.kind !== "dense" || !l.bias) throw new Error(`${spec.name}: bench models only dense layers with biases`);
+    const w = mod.PARAMS.find((p) => p.path === `layers[${i}].weights`);
+    const b = mod.PARAMS.find((p) => p.path === `layers[${i}].biases`);
+    if (!w || !b || w.shape[0] !== inputs || w.shape[1] !== l.units) throw new Error(`${spec.name}: unexpected PARAMS layout at layer ${i}`);
+    const layer = { inputs, units: l.units, activation: l.activation.op, l2: spec.regularizer.l2 * l.regularize, wOffset: w.offset, bOffset: b.offset };
+    inputs = l.units;
+    return layer;
+  });
+}
+
+/**
+ * Training-row indices of SEQUENCE batches, drawn as the runtime's Trainer draws them:
+ * per epoch the permutation restarts from identity and is shuffled with the stream
+ * mixSeed(seed, 1); only whole batches are used.
+ */
+function sequenceRows(rows: number, batch: number, seed: number, shuffle: boolean): Int32Array {
+  const perEpoch = Math.floor(rows / batch);
+  if (perEpoch < 1) throw new Error(`${rows} training rows < batch ${batch}`);
+  const rng = new Rng(mixSeed(seed, 1));
+  const perm = new Int32Array(rows);
+  const out = new Int32Array(SEQUENCE * batch);
+  for (let b = 0; b < SEQUENCE; b++) {
+    const k = b % perEpoch;
+    if (k === 0) {
+      for (let i = 0; i < rows; i++) perm[i] = i;
+      if (shuffle) rng.shuffle(perm);
+    }
+    out.set(perm.subarray(k * batch, (k + 1) * batch), b * batch);
+  }
+  return out;
+}
+
+function gather(src: Float32Array, width: number, idx: Int32Array): Float32Array {
+  const out = new Float32Array(idx.length * width);
+  idx.forEach((r, i) => out.set(src.subarray(r * width, (r + 1) * width), i * width));
+  return out;
+}
+
+function gatherInt(src: Int32Array, idx: Int32Array): Int32Array {
+  return Int32Array.from(idx, (r) => src[r]);
+}
+
+/** FNV-1a over the arrays' 32-bit words, as hex: "same data in every child", cheaply. */
+function fnv1a(arrays: readonly Float32Array[]): string {
+  let h = 0x811c9dc5;
+  for (const a of arrays) {
+    const words = new Uint32Array(a.buffer, a.byteOffset, a.length);
+    for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/** Test-set quality from an engine's own forward pass: accuracy (classes) or mse (regression). */
+export function testMetric(w: Workload, out: Float32Array): number {
+  const o = w.outputSize, n = w.test.rows;
+  if (w.test.labels) {
+    let correct = 0;
+    for (let r = 0; r < n; r++) {
+      let best = 0;
+      for (let j = 1; j < o; j++) if (out[r * o + j] > out[r * o + best]) best = j;
+      if (best === w.test.labels[r]) correct++;
+    }
+    return correct / n;
+  }
+  let sum = 0;
+  for (let i = 0; i < n * o; i++) sum += (out[i] - w.test.y[i]) ** 2;
+  return sum / (n * o);
+}
