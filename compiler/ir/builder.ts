@@ -69,7 +69,7 @@ export class GraphBuilder implements GradBuilder {
 const RESERVED = new Set([
   ...["params", "grads", "input", "target", "output", "temp", "lossParts", "rows", "seed", "state"],
   ...["init", "forward", "loss", "lossTerms", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
-  ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "y", "zo", "xo", "wo", "xv", "av", "sy", "bo"],
+  ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "v2", "y", "zo", "xo", "wo", "xv", "av", "sy", "bo"],
   ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin", "nnz", "q", "nzStep", "nzA0", "nzA1"],
 ]);
 const reserved = (name: string): boolean => RESERVED.has(name) || /^(a|u|c|ao|co)\d+$/.test(name);

@@ -21,6 +21,8 @@ export interface ActivationDef {
   readonly dfCode: (x: string, y: string, a: Attrs) => string;
   /** What f′ reads: the output when that is cheaper (sigmoid: y·(1−y)), else the input. */
   readonly uses: "x" | "y";
+  /** f as statements updating a local `let v`, where an expression would repeat work. */
+  readonly fInPlace?: (a: Attrs) => readonly string[];
 }
 
 export interface Activation {
@@ -41,11 +43,18 @@ export function defineActivation(def: ActivationDef): Activation {
     emit: ({ w, ins, out, ref, rows, node }) => {
       const [x] = ins;
       forEach(w, rows, out.shape, (i) => {
-        w.writeLine(`const v = ${ref(x!)}[${i}];`);
-        w.writeLine(`${ref(out)}[${i}] = ${def.fCode("v", node.attrs)};`);
+        if (def.fInPlace) {
+          w.writeLine(`let v = ${ref(x!)}[${i}];`);
+          for (const line of def.fInPlace(node.attrs)) w.writeLine(line);
+          w.writeLine(`${ref(out)}[${i}] = v;`);
+        } else {
+          w.writeLine(`const v = ${ref(x!)}[${i}];`);
+          w.writeLine(`${ref(out)}[${i}] = ${def.fCode("v", node.attrs)};`);
+        }
       });
     },
     scalar: ([v], a) => def.fCode(v!, a),
+    inPlace: def.fInPlace,
     grad: (g, node, dy) => {
       const x = node.inputs[0]!;
       const saved = def.uses === "y" ? node.output : x;

@@ -69,6 +69,11 @@ export interface OpDef {
    * With it, fuse can fold the op into a matrix product's epilogue.
    */
   scalar?(operands: readonly string[], attrs: Attrs): string;
+  /**
+   * Unary element-wise ops may also give statements that update a local `let v` in place,
+   * for when one expression would repeat work (tanh's rational approximation).
+   */
+  inPlace?(attrs: Attrs): readonly string[];
   /** The math for the comment above the emitted block, e.g. `z1 = x·W1`. */
   describe(node: Node, ins: readonly Value[], out: Value): string;
   /** Floating-point operations of one evaluation (for `netspec explain`). */

@@ -44,6 +44,16 @@ describe("gradient check of every op", () => {
     expect(missing).toEqual([]);
   });
 
+  it("the emitted tanh is within float32 accuracy of Math.tanh everywhere", () => {
+    const body = [...activations.tanh.inPlace!({}), "return v;"].join("\n");
+    const tanh32 = new Function("x", `let v = x;\n${body}`) as (x: number) => number;
+    let worst = 0;
+    for (let x = -20; x <= 20; x += 1e-3) worst = Math.max(worst, Math.abs(tanh32(x) - Math.tanh(x)) / Math.max(Math.abs(Math.tanh(x)), 1e-30));
+    expect(worst).toBeLessThan(3e-7);
+    expect(tanh32(0)).toBe(0);
+    expect(tanh32(-1e-3)).toBeCloseTo(Math.tanh(-1e-3), 12);
+  });
+
   it("identity's derivative is 1 everywhere", () => {
     const { backward } = { backward: differentiableOps.identity };
     const x = { shape: [1, 3], data: Float64Array.of(-2, 0, 5) };

@@ -92,7 +92,12 @@ export function writeGemm({ w, ins, out, ref, rows, scratch }: EmitArgs, { base,
         const col = sum(n, j);
         w.write("").block(() => {
           w.writeLine(`let v = ${acc(i, j)};`);
-          for (const s of steps) w.writeLine(`v = ${opDef(s.op).scalar!(s.operands.map((o) => operand(o, idx, col)), s.attrs)};`);
+          for (const s of steps) {
+            const op = opDef(s.op);
+            const unary = s.operands.length === 1 && "acc" in s.operands[0]!;
+            if (unary && op.inPlace) for (const line of op.inPlace(s.attrs)) w.writeLine(line);
+            else w.writeLine(`v = ${op.scalar!(s.operands.map((o) => operand(o, idx, col)), s.attrs)};`);
+          }
           w.writeLine(`${C}[${idx}] = v;`);
         });
       }
