@@ -99,20 +99,11 @@ export function createModel(): Model {
       for (; m + 1 < 75; m += 2) {
         const ao0 = m * 4;
         const ao1 = (m + 1) * 4;
-        let nnz = 0;
-        for (let p = 0; p < 4; p++) {
-          const a0 = x[ao0 + p], a1 = x[ao1 + p];
-          if (a0 !== 0 || a1 !== 0) {
-            nzStep[nnz] = p;
-            nzA0[nnz] = a0;
-            nzA1[nnz] = a1;
-            nnz++;
-          }
-        }
         for (let n = 0; n < 4; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let q = 0; q < nnz; q++) {
-            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
+          for (let p = 0; p < 4; p++) {
+            const a0 = x[ao0 + p], a1 = x[ao1 + p];
+            if (a0 === 0 && a1 === 0) continue;
             const bo = p * 6 + n;
             const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
@@ -171,8 +162,9 @@ export function createModel(): Model {
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-          for (let q = 0; q < nnz; q++) {
-            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
+          for (let p = 0; p < 4; p++) {
+            const a0 = x[ao0 + p], a1 = x[ao1 + p];
+            if (a0 === 0 && a1 === 0) continue;
             const bo = p * 6 + 4;
             const u0 = W1[bo], u1 = W1[bo + 1];
             c00 += a0 * u0; c01 += a0 * u1;
@@ -363,20 +355,11 @@ export function createModel(): Model {
       for (; m + 1 < rows; m += 2) {
         const ao0 = m * 4;
         const ao1 = (m + 1) * 4;
-        let nnz = 0;
-        for (let p = 0; p < 4; p++) {
-          const a0 = x[ao0 + p], a1 = x[ao1 + p];
-          if (a0 !== 0 || a1 !== 0) {
-            nzStep[nnz] = p;
-            nzA0[nnz] = a0;
-            nzA1[nnz] = a1;
-            nnz++;
-          }
-        }
         for (let n = 0; n < 4; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let q = 0; q < nnz; q++) {
-            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
+          for (let p = 0; p < 4; p++) {
+            const a0 = x[ao0 + p], a1 = x[ao1 + p];
+            if (a0 === 0 && a1 === 0) continue;
             const bo = p * 6 + n;
             const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
@@ -435,8 +418,9 @@ export function createModel(): Model {
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-          for (let q = 0; q < nnz; q++) {
-            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
+          for (let p = 0; p < 4; p++) {
+            const a0 = x[ao0 + p], a1 = x[ao1 + p];
+            if (a0 === 0 && a1 === 0) continue;
             const bo = p * 6 + 4;
             const u0 = W1[bo], u1 = W1[bo + 1];
             c00 += a0 * u0; c01 += a0 * u1;
@@ -953,20 +937,11 @@ export function createModel(): Model {
       for (; m + 1 < 4; m += 2) {
         const ao0 = m;
         const ao1 = (m + 1);
-        let nnz = 0;
-        for (let p = 0; p < 75; p++) {
-          const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
-          if (a0 !== 0 || a1 !== 0) {
-            nzStep[nnz] = p;
-            nzA0[nnz] = a0;
-            nzA1[nnz] = a1;
-            nnz++;
-          }
-        }
         for (let n = 0; n < 4; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let q = 0; q < nnz; q++) {
-            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
+          for (let p = 0; p < 75; p++) {
+            const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
+            if (a0 === 0 && a1 === 0) continue;
             const bo = p * 6 + n;
             const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
@@ -1017,8 +992,9 @@ export function createModel(): Model {
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-          for (let q = 0; q < nnz; q++) {
-            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
+          for (let p = 0; p < 75; p++) {
+            const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
+            if (a0 === 0 && a1 === 0) continue;
             const bo = p * 6 + 4;
             const u0 = dz1[bo], u1 = dz1[bo + 1];
             c00 += a0 * u0; c01 += a0 * u1;
@@ -1128,11 +1104,6 @@ export function createModel(): Model {
     // layers[1].biases b2 [3]: zeros
     b2.fill(0);
   }
-
-  // Scratch for the sparse-input kernels (the nonzero steps of a pair of rows).
-  const nzStep = new Int32Array(75);
-  const nzA0 = new Float32Array(75);
-  const nzA1 = new Float32Array(75);
 
   return { params, grads, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer };
 }

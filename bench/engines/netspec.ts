@@ -17,10 +17,12 @@ export function createNetspecEngine(w: Workload): Engine {
   const labels = w.labels, y = w.y;
   if (classes && !labels) throw new Error(`${w.name}: class targets but no labels`);
 
+  // Plain copy loops, as the Trainer does: subarray() would allocate a view every step.
+  const target = model.target;
   function load(i: number): void {
-    input.set(x.subarray(i * B * inSize, (i + 1) * B * inSize));
-    if (classes && labels) model.target.set(labels.subarray(i * B, (i + 1) * B));
-    else model.target.set(y.subarray(i * B * o, (i + 1) * B * o));
+    for (let k = 0, s = i * B * inSize; k < B * inSize; k++) input[k] = x[s + k]!;
+    if (classes && labels) for (let k = 0, s = i * B; k < B; k++) target[k] = labels[s + k]!;
+    else for (let k = 0, s = i * B * o; k < B * o; k++) target[k] = y[s + k]!;
   }
 
   const reset = (): void => {
@@ -33,7 +35,7 @@ export function createNetspecEngine(w: Workload): Engine {
     step(i) {
       load(i);
       model.forward();
-      model.loss();
+      model.lossTerms(); // loss() would return a boxed double: the Trainer reads lossParts too
       model.backward();
       sgdStep(model.params, model.grads, velocity, lr, momentum, nesterov);
     },
