@@ -24,7 +24,7 @@ const cases: [string, Spec][] = [
     regularizer: { l1: 0.05, l2: 0.3 },
   })],
   ["maxout, no bias", makeSpec({ layers: [{ ...layer(4), kind: "maxout", pieces: 3 }, layer(3, "identity", { bias: false })] })],
-  ["mostly-zero inputs, odd batch (sparse kernels and their one-row tail)", makeSpec({ input: 9, layers: [layer(6, "relu"), layer(3)], regularizer: { l1: 0, l2: 0.01 }, train: { batch: 7, epochs: 1, shuffle: true, stop_below: null, early_stopping: null } })],
+  ["inputs with zeros, odd batch (gathered sparse kernels, their one-row tail)", makeSpec({ input: 9, layers: [layer(35, "relu"), layer(3)], regularizer: { l1: 0, l2: 0.01 }, train: { batch: 7, epochs: 1, shuffle: true, stop_below: null, early_stopping: null } })],
   ["deep mixed", makeSpec({ layers: [layer(7, "softplus"), layer(6, "leaky_relu"), layer(5, "sigmoid"), layer(4)] })],
   ["one output, one row", makeSpec({ input: 2, layers: [layer(1, "tanh")], loss: { op: "mse", attrs: {} }, train: { batch: 1, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } })],
 ];

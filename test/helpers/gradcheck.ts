@@ -67,10 +67,10 @@ export interface Check {
 const rel = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
 
 /** Runs the generated module and the interpreter on the same random feeds and compares. */
-export async function gradCheck(spec: Spec, { seed = 1, perTensor = Infinity } = {}): Promise<Check> {
+export async function gradCheck(spec: Spec, { seed = 1, perTensor = Infinity, zeros = 0.3 } = {}): Promise<Check> {
   const { compiled, mod } = await load(spec);
   const { graph } = compiled;
-  const feeds = randomFeeds(graph, seed);
+  const feeds = randomFeeds(graph, seed, zeros);
   const model = mod.createModel();
   graph.params.forEach((p, k) => model.params.set(feeds.params[k]!, compiled.plan.slots[p.value]!.offset));
   model.input.set(feeds.input);
