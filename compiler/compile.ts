@@ -3,7 +3,7 @@
 import { autodiff } from "./autodiff.ts";
 import { emit } from "./emit/module.ts";
 import { fuse } from "./fuse.ts";
-import type { TrainGraph } from "./ir/types.ts";
+import type { Graph, TrainGraph } from "./ir/types.ts";
 import { verify } from "./ir/verify.ts";
 import { lower } from "./lower.ts";
 import { plan, type BufferPlan } from "./plan.ts";
@@ -11,6 +11,11 @@ import type { Spec } from "./spec/types.ts";
 import { NETSPEC_VERSION } from "./version.ts";
 
 export interface Compiled {
+  /** After lower. */
+  readonly forward: Graph;
+  /** After autodiff. */
+  readonly differentiated: TrainGraph;
+  /** After fuse: what was planned and emitted. */
   readonly graph: TrainGraph;
   readonly plan: BufferPlan;
   readonly code: string;
@@ -26,5 +31,5 @@ export function compileSpec(spec: Spec, hash: string, source: string): Compiled 
   verify(graph, "fuse");
   const buffers = plan(graph);
   const code = emit({ spec, graph, plan: buffers, hash, source, version: NETSPEC_VERSION });
-  return { graph, plan: buffers, code };
+  return { forward, differentiated, graph, plan: buffers, code };
 }

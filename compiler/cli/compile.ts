@@ -4,15 +4,14 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import { autodiff } from "../autodiff.ts";
 import { compileSpec, type Compiled } from "../compile.ts";
 import { printGraph, printPlan } from "../ir/print.ts";
-import { lower } from "../lower.ts";
-import { plan } from "../plan.ts";
 import { loadSpec, type Diagnostic } from "../spec/index.ts";
 import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
 import type { Spec } from "../spec/types.ts";
 import { checkSizes, DEFAULT_MAX_BYTES } from "./sizes.ts";
+
+const PHASES = ["lower", "autodiff", "fuse", "plan"];
 
 export interface Loaded {
   readonly file: string;
@@ -66,14 +65,13 @@ export function registerCompile(program: Command): void {
     .argument("[specs...]", "spec files (default with --check: every spec in specs/)")
     .option("-o, --out <dir>", "output folder", "generated")
     .option("--check", "exit 1 if the checked-in output differs from a fresh compile")
-    .option("--dump <phase>", "print the IR after a phase: lower, autodiff or plan")
+    .option("--dump <phase>", "print the IR after a phase: lower, autodiff, fuse or plan")
     .option("--max-bytes <n>", "refuse specs whose buffers exceed this many bytes", String(DEFAULT_MAX_BYTES));
   cmd.action(
     guard(() => cmd, (files: string[], opts: { out: string; check?: boolean; dump?: string; maxBytes: string }) => {
       if (files.length === 0 && opts.check) files = shippedSpecs();
       if (files.length === 0) return usage("compile needs at least one spec file");
-      if (opts.dump && !["lower", "autodiff", "plan"].includes(opts.dump))
-        return usage(`--dump takes lower, autodiff or plan (got '${opts.dump}')`);
+      if (opts.dump && !PHASES.includes(opts.dump)) return usage(`--dump takes ${PHASES.join(", ")} (got '${opts.dump}')`);
       const maxBytes = Number(opts.maxBytes);
       if (!(maxBytes > 0)) return usage(`--max-bytes must be a positive number (got '${opts.maxBytes}')`);
       const loaded = loadAll(files, maxBytes);
@@ -86,15 +84,17 @@ export function registerCompile(program: Command): void {
   );
 }
 
+/** Prints the IR after one phase, from the very pipeline compile runs. */
 function dump(loaded: readonly Loaded[], phase: string): void {
-  for (const { spec } of loaded) {
-    const forward = lower(spec);
-    if (phase === "lower") process.stdout.write(printGraph(forward, `${spec.name} (after lower)`));
-    else if (phase === "autodiff") process.stdout.write(printGraph(autodiff(forward), `${spec.name} (after autodiff)`));
-    else {
-      const graph = autodiff(forward);
-      process.stdout.write(printPlan(graph, plan(graph)));
-    }
+  for (const { spec, hash, file } of loaded) {
+    const c = compileSpec(spec, hash, file);
+    const text: Record<string, () => string> = {
+      lower: () => printGraph(c.forward, `${spec.name} (after lower)`),
+      autodiff: () => printGraph(c.differentiated, `${spec.name} (after autodiff)`),
+      fuse: () => printGraph(c.graph, `${spec.name} (after fuse)`),
+      plan: () => printPlan(c.graph, c.plan),
+    };
+    process.stdout.write(text[phase]!());
   }
 }
 

@@ -1,5 +1,6 @@
 // Readable dumps of each phase's artifact, for `netspec compile --dump lower|autodiff|plan`.
 
+import { opDef } from "../ops/registry.ts";
 import type { BufferPlan } from "../plan.ts";
 import type { Graph, Value } from "./types.ts";
 import { shapeText } from "./types.ts";
@@ -20,8 +21,11 @@ export function printGraph(graph: Graph, title: string): string {
       path = n.path;
       lines.push(`  # ${path}${graph.notes[path] ? `: ${graph.notes[path]}` : ""}${n.phase === "backward" ? " (backward)" : ""}`);
     }
-    const attrs = Object.entries(n.attrs).map(([k, x]) => `${k}=${attrText(x)}`).join(", ");
-    const call = `${n.op}(${n.inputs.map((i) => v(i).name).join(", ")}${attrs ? `; ${attrs}` : ""})`;
+    const structured = Object.values(n.attrs).some((x) => typeof x === "object" && x !== null);
+    const attrs = structured ? "" : Object.entries(n.attrs).map(([k, x]) => `${k}=${x}`).join(", ");
+    let call = `${n.op}(${n.inputs.map((i) => v(i).name).join(", ")}${attrs ? `; ${attrs}` : ""})`;
+    // A fused node's attributes are a chain of ops: its own description reads better.
+    if (structured) call += `  # ${opDef(n.op).describe(n, n.inputs.map(v), v(n.output))}`;
     lines.push(`  ${typed(v(n.output)).padEnd(28)} = ${call}`);
   }
   lines.push(`  output ${v(graph.output).name}, loss ${v(graph.loss).name}`);
@@ -44,10 +48,4 @@ export function printPlan(graph: Graph, plan: BufferPlan): string {
   lines.push(...rows);
   for (const [fn, nodes] of Object.entries(plan.functions)) lines.push(`  ${fn}(): ${nodes.length} nodes`);
   return lines.join("\n") + "\n";
-}
-
-/** Attribute values: numbers and names as they are; a fused epilogue as its chain of ops. */
-function attrText(x: unknown): string {
-  if (Array.isArray(x)) return x.map((s: { op?: string }) => s.op ?? JSON.stringify(s)).join(" → ");
-  return typeof x === "object" && x !== null ? JSON.stringify(x) : String(x);
 }

@@ -83,6 +83,7 @@ describe("netspec compile / explain", () => {
     expect(lower).toContain("= relu(z1)");
     const ad = netspec("compile", "--dump", "autodiff", "specs/iris.yaml").stdout;
     expect(ad).toContain("grads  W1 → dW1");
+    expect(netspec("compile", "--dump", "fuse", "specs/iris.yaml").stdout).toContain("dW1 = xᵀ·dz1 → add(l2_grad(W1), ·)  (fused)");
     expect(netspec("compile", "--dump", "plan", "specs/iris.yaml").stdout).toMatch(/arena temp\s+\d+ floats/);
   });
 });
