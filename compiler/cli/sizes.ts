@@ -3,6 +3,7 @@
 
 import { LineCounter, parseDocument } from "yaml";
 import { autodiff } from "../autodiff.ts";
+import { fuse } from "../fuse.ts";
 import { lower } from "../lower.ts";
 import { plan } from "../plan.ts";
 import type { Diagnostic } from "../spec/index.ts";
@@ -11,8 +12,9 @@ import type { Spec } from "../spec/types.ts";
 /** 1 GiB of float32 buffers. */
 export const DEFAULT_MAX_BYTES = 2 ** 30;
 
+/** The bytes of every buffer the compiled module would allocate (the plan of the fused graph). */
 export function bufferBytes(spec: Spec): number {
-  const arenas = plan(autodiff(lower(spec))).arenas;
+  const arenas = plan(fuse(autodiff(lower(spec)))).arenas;
   return Object.values(arenas).reduce((a, b) => a + b, 0) * 4;
 }
 

@@ -81,7 +81,7 @@ describe("the buffer cap", () => {
     expect(ds).toEqual([
       {
         file: "wide.yaml", line: 20, col: 10,
-        message: "the model's buffers would take 1916 MiB, over the 1024 MiB cap; use smaller layers or batch, or raise the cap with --max-bytes",
+        message: "the model's buffers would take 1764 MiB, over the 1024 MiB cap; use smaller layers or batch, or raise the cap with --max-bytes",
       },
     ]);
     expect(checkSizes(r.spec, "wide.yaml", OVER_CAP, 4 * DEFAULT_MAX_BYTES)).toEqual([]);
@@ -93,10 +93,10 @@ describe("the buffer cap", () => {
     writeFileSync(spec, OVER_CAP);
     const out = join(dir, "out");
     const v = await netspecInProcess(["validate", spec]);
-    expectUserError(v, /wide\.yaml:20:10: error: the model's buffers would take 1916 MiB, over the 1024 MiB cap/);
+    expectUserError(v, /wide\.yaml:20:10: error: the model's buffers would take 1764 MiB, over the 1024 MiB cap/);
     expect(v.stdout).toBe("");
     const c = await netspecInProcess(["compile", spec, "-o", out]);
-    expectUserError(c, /wide\.yaml:20:10: error: the model's buffers would take 1916 MiB/);
+    expectUserError(c, /wide\.yaml:20:10: error: the model's buffers would take 1764 MiB/);
     expect(existsSync(out)).toBe(false);
     // --max-bytes lowers (or raises) the cap, for both commands.
     const iris = join(dir, "iris.yaml");
@@ -121,7 +121,7 @@ describe("the buffer cap", () => {
       netspec(["compile", "wide.yaml", "-o", "out"], { cwd: dir }),
     ]);
     for (const r of [v, c]) {
-      expectUserError(r, "wide.yaml:20:10: error: the model's buffers would take 1916 MiB, over the 1024 MiB cap");
+      expectUserError(r, "wide.yaml:20:10: error: the model's buffers would take 1764 MiB, over the 1024 MiB cap");
       expect(r.stderr).toContain(" 20 |   batch: 40000\n    |          ^");
       expectNoStack(r);
     }
