@@ -17,7 +17,9 @@ const PAD = { left: 52, right: 12, top: 30, bottom: 36 };
 const escape = (s: string) => s.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2));
 
-function panel(title: string, series: readonly Series[], x0: number, yRange?: [number, number]): string {
+/** A chart; the legend goes where the curves usually are not (top right for a falling loss,
+ *  bottom right for a rising accuracy). */
+function panel(title: string, series: readonly Series[], x0: number, legend: "top" | "bottom", yRange?: [number, number]): string {
   const pts = series.flatMap((s) => s.points);
   if (pts.length === 0) return "";
   const maxX = Math.max(...pts.map((p) => p[0]), 1);
@@ -32,12 +34,15 @@ function panel(title: string, series: readonly Series[], x0: number, yRange?: [n
     const y = lo + ((hi - lo) * k) / 4;
     out.push(`<text x="${x0 + PAD.left - 4}" y="${sy(y) + 4}" text-anchor="end">${fmt(y)}</text>`);
   }
-  out.push(`<text x="${x0 + W / 2}" y="${H - 8}" text-anchor="middle">epoch (1–${maxX})</text>`);
+  for (const e of [...new Set([1, Math.round((1 + maxX) / 2), maxX])])
+    out.push(`<text x="${sx(e).toFixed(1)}" y="${H - PAD.bottom + 14}" text-anchor="middle">${e}</text>`);
+  out.push(`<text x="${x0 + W / 2}" y="${H - 6}" text-anchor="middle">epoch</text>`);
   series.forEach((s, k) => {
     if (s.points.length === 0) return;
     const d = s.points.map((p, i) => `${i ? "L" : "M"}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join("");
     out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.5"/>`);
-    out.push(`<text x="${x0 + W - PAD.right - 4}" y="${PAD.top + 14 + 14 * k}" text-anchor="end" fill="${s.color}">${escape(s.label)}</text>`);
+    const y = legend === "top" ? PAD.top + 14 + 14 * k : H - PAD.bottom - 8 - 14 * (series.length - 1 - k);
+    out.push(`<text x="${x0 + W - PAD.right - 4}" y="${y}" text-anchor="end" fill="${s.color}">${escape(s.label)}</text>`);
   });
   return out.join("\n");
 }
@@ -48,13 +53,13 @@ export function svgPlot(history: readonly EpochMetrics[], title: string): string
   const loss = panel(`${title} — loss`, [
     { label: "train loss", color: "#1f77b4", points: of((m) => m.loss) },
     { label: "test loss", color: "#ff7f0e", points: of((m) => m.testLoss) },
-  ], 0);
+  ], 0, "top");
   const hasAccuracy = history.some((m) => m.trainAccuracy !== null);
   const acc = hasAccuracy
     ? panel("accuracy", [
         { label: "train accuracy", color: "#2ca02c", points: of((m) => m.trainAccuracy) },
         { label: "test accuracy", color: "#d62728", points: of((m) => m.testAccuracy) },
-      ], W, [0, 1])
+      ], W, "bottom", [0, 1])
     : "";
   const width = hasAccuracy ? 2 * W : W;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H}" font-family="sans-serif" font-size="11">\n<rect width="100%" height="100%" fill="white"/>\n${loss}\n${acc}\n</svg>\n`;

@@ -53,7 +53,6 @@ function writeHeader(w: CodeBlockWriter, { spec, hash, source, version }: EmitIn
   w.writeLine(`// Regenerate with: npx netspec compile ${commentSafe(source)}`);
 }
 
-
 function constants({ spec, graph, plan, hash, version }: EmitInput) {
   const lossDef = losses[spec.loss.op as keyof typeof losses];
   const layout = graph.params.map((p) => {
