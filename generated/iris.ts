@@ -111,53 +111,37 @@ export function createModel(): Model {
           }
           const co0 = m * 6 + n;
           {
-            let v = c00;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[n];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[n + 1];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c02;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co0 + 2] = v;
+            const v = c02 + b1[n + 2];
+            h1[co0 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c03;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co0 + 3] = v;
+            const v = c03 + b1[n + 3];
+            h1[co0 + 3] = v > 0 ? v : 0;
           }
           const co1 = (m + 1) * 6 + n;
           {
-            let v = c10;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co1] = v;
+            const v = c10 + b1[n];
+            h1[co1] = v > 0 ? v : 0;
           }
           {
-            let v = c11;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co1 + 1] = v;
+            const v = c11 + b1[n + 1];
+            h1[co1 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c12;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co1 + 2] = v;
+            const v = c12 + b1[n + 2];
+            h1[co1 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c13;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co1 + 3] = v;
+            const v = c13 + b1[n + 3];
+            h1[co1 + 3] = v > 0 ? v : 0;
           }
         }
         {
@@ -172,29 +156,21 @@ export function createModel(): Model {
           }
           const co0 = m * 6 + 4;
           {
-            let v = c00;
-            v = v + b1[4];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[4];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[5];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[5];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           const co1 = (m + 1) * 6 + 4;
           {
-            let v = c10;
-            v = v + b1[4];
-            v = v > 0 ? v : 0;
-            h1[co1] = v;
+            const v = c10 + b1[4];
+            h1[co1] = v > 0 ? v : 0;
           }
           {
-            let v = c11;
-            v = v + b1[5];
-            v = v > 0 ? v : 0;
-            h1[co1 + 1] = v;
+            const v = c11 + b1[5];
+            h1[co1 + 1] = v > 0 ? v : 0;
           }
         }
       }
@@ -211,28 +187,20 @@ export function createModel(): Model {
           }
           const co0 = m * 6 + n;
           {
-            let v = c00;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[n];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[n + 1];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c02;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co0 + 2] = v;
+            const v = c02 + b1[n + 2];
+            h1[co0 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c03;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co0 + 3] = v;
+            const v = c03 + b1[n + 3];
+            h1[co0 + 3] = v > 0 ? v : 0;
           }
         }
         {
@@ -246,16 +214,12 @@ export function createModel(): Model {
           }
           const co0 = m * 6 + 4;
           {
-            let v = c00;
-            v = v + b1[4];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[4];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[5];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[5];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
         }
       }
@@ -279,37 +243,13 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = v + b2[0];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[2];
-            z2[co0 + 2] = v;
-          }
+          z2[co0] = c00 + b2[0];
+          z2[co0 + 1] = c01 + b2[1];
+          z2[co0 + 2] = c02 + b2[2];
           const co1 = (m + 1) * 3;
-          {
-            let v = c10;
-            v = v + b2[0];
-            z2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b2[1];
-            z2[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v + b2[2];
-            z2[co1 + 2] = v;
-          }
+          z2[co1] = c10 + b2[0];
+          z2[co1 + 1] = c11 + b2[1];
+          z2[co1 + 2] = c12 + b2[2];
         }
       }
       for (; m < 75; m++) {
@@ -323,21 +263,9 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = v + b2[0];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[2];
-            z2[co0 + 2] = v;
-          }
+          z2[co0] = c00 + b2[0];
+          z2[co0 + 1] = c01 + b2[1];
+          z2[co0 + 2] = c02 + b2[2];
         }
       }
     }
@@ -367,53 +295,37 @@ export function createModel(): Model {
           }
           const co0 = m * 6 + n;
           {
-            let v = c00;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[n];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[n + 1];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c02;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co0 + 2] = v;
+            const v = c02 + b1[n + 2];
+            h1[co0 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c03;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co0 + 3] = v;
+            const v = c03 + b1[n + 3];
+            h1[co0 + 3] = v > 0 ? v : 0;
           }
           const co1 = (m + 1) * 6 + n;
           {
-            let v = c10;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co1] = v;
+            const v = c10 + b1[n];
+            h1[co1] = v > 0 ? v : 0;
           }
           {
-            let v = c11;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co1 + 1] = v;
+            const v = c11 + b1[n + 1];
+            h1[co1 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c12;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co1 + 2] = v;
+            const v = c12 + b1[n + 2];
+            h1[co1 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c13;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co1 + 3] = v;
+            const v = c13 + b1[n + 3];
+            h1[co1 + 3] = v > 0 ? v : 0;
           }
         }
         {
@@ -428,29 +340,21 @@ export function createModel(): Model {
           }
           const co0 = m * 6 + 4;
           {
-            let v = c00;
-            v = v + b1[4];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[4];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[5];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[5];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           const co1 = (m + 1) * 6 + 4;
           {
-            let v = c10;
-            v = v + b1[4];
-            v = v > 0 ? v : 0;
-            h1[co1] = v;
+            const v = c10 + b1[4];
+            h1[co1] = v > 0 ? v : 0;
           }
           {
-            let v = c11;
-            v = v + b1[5];
-            v = v > 0 ? v : 0;
-            h1[co1 + 1] = v;
+            const v = c11 + b1[5];
+            h1[co1 + 1] = v > 0 ? v : 0;
           }
         }
       }
@@ -467,28 +371,20 @@ export function createModel(): Model {
           }
           const co0 = m * 6 + n;
           {
-            let v = c00;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[n];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[n + 1];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c02;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co0 + 2] = v;
+            const v = c02 + b1[n + 2];
+            h1[co0 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c03;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co0 + 3] = v;
+            const v = c03 + b1[n + 3];
+            h1[co0 + 3] = v > 0 ? v : 0;
           }
         }
         {
@@ -502,16 +398,12 @@ export function createModel(): Model {
           }
           const co0 = m * 6 + 4;
           {
-            let v = c00;
-            v = v + b1[4];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[4];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[5];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[5];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
         }
       }
@@ -535,37 +427,13 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = v + b2[0];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[2];
-            z2[co0 + 2] = v;
-          }
+          z2[co0] = c00 + b2[0];
+          z2[co0 + 1] = c01 + b2[1];
+          z2[co0 + 2] = c02 + b2[2];
           const co1 = (m + 1) * 3;
-          {
-            let v = c10;
-            v = v + b2[0];
-            z2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b2[1];
-            z2[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v + b2[2];
-            z2[co1 + 2] = v;
-          }
+          z2[co1] = c10 + b2[0];
+          z2[co1 + 1] = c11 + b2[1];
+          z2[co1 + 2] = c12 + b2[2];
         }
       }
       for (; m < rows; m++) {
@@ -579,21 +447,9 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = v + b2[0];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[2];
-            z2[co0 + 2] = v;
-          }
+          z2[co0] = c00 + b2[0];
+          z2[co0 + 1] = c01 + b2[1];
+          z2[co0 + 2] = c02 + b2[2];
         }
       }
     }
@@ -711,47 +567,15 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
           const co0 = m * 6 + n;
-          {
-            let v = c00;
-            v = v * (h1[co0] > 0 ? 1 : 0);
-            dz1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v * (h1[co0 + 1] > 0 ? 1 : 0);
-            dz1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v * (h1[co0 + 2] > 0 ? 1 : 0);
-            dz1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v * (h1[co0 + 3] > 0 ? 1 : 0);
-            dz1[co0 + 3] = v;
-          }
+          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
+          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
+          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
+          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
           const co1 = (m + 1) * 6 + n;
-          {
-            let v = c10;
-            v = v * (h1[co1] > 0 ? 1 : 0);
-            dz1[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v * (h1[co1 + 1] > 0 ? 1 : 0);
-            dz1[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v * (h1[co1 + 2] > 0 ? 1 : 0);
-            dz1[co1 + 2] = v;
-          }
-          {
-            let v = c13;
-            v = v * (h1[co1 + 3] > 0 ? 1 : 0);
-            dz1[co1 + 3] = v;
-          }
+          dz1[co1] = c10 * (h1[co1] > 0 ? 1 : 0);
+          dz1[co1 + 1] = c11 * (h1[co1 + 1] > 0 ? 1 : 0);
+          dz1[co1 + 2] = c12 * (h1[co1 + 2] > 0 ? 1 : 0);
+          dz1[co1 + 3] = c13 * (h1[co1 + 3] > 0 ? 1 : 0);
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
@@ -763,27 +587,11 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1;
           }
           const co0 = m * 6 + 4;
-          {
-            let v = c00;
-            v = v * (h1[co0] > 0 ? 1 : 0);
-            dz1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v * (h1[co0 + 1] > 0 ? 1 : 0);
-            dz1[co0 + 1] = v;
-          }
+          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
+          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
           const co1 = (m + 1) * 6 + 4;
-          {
-            let v = c10;
-            v = v * (h1[co1] > 0 ? 1 : 0);
-            dz1[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v * (h1[co1 + 1] > 0 ? 1 : 0);
-            dz1[co1 + 1] = v;
-          }
+          dz1[co1] = c10 * (h1[co1] > 0 ? 1 : 0);
+          dz1[co1 + 1] = c11 * (h1[co1 + 1] > 0 ? 1 : 0);
         }
       }
       for (; m < 75; m++) {
@@ -797,26 +605,10 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
           const co0 = m * 6 + n;
-          {
-            let v = c00;
-            v = v * (h1[co0] > 0 ? 1 : 0);
-            dz1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v * (h1[co0 + 1] > 0 ? 1 : 0);
-            dz1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v * (h1[co0 + 2] > 0 ? 1 : 0);
-            dz1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v * (h1[co0 + 3] > 0 ? 1 : 0);
-            dz1[co0 + 3] = v;
-          }
+          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
+          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
+          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
+          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
         }
         {
           let c00 = 0, c01 = 0;
@@ -827,16 +619,8 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1;
           }
           const co0 = m * 6 + 4;
-          {
-            let v = c00;
-            v = v * (h1[co0] > 0 ? 1 : 0);
-            dz1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v * (h1[co0 + 1] > 0 ? 1 : 0);
-            dz1[co0 + 1] = v;
-          }
+          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
+          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
         }
       }
     }
@@ -857,37 +641,13 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = (0.001 * W2[co0]) + v;
-            dW2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = (0.001 * W2[co0 + 1]) + v;
-            dW2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = (0.001 * W2[co0 + 2]) + v;
-            dW2[co0 + 2] = v;
-          }
+          dW2[co0] = (0.001 * W2[co0]) + c00;
+          dW2[co0 + 1] = (0.001 * W2[co0 + 1]) + c01;
+          dW2[co0 + 2] = (0.001 * W2[co0 + 2]) + c02;
           const co1 = (m + 1) * 3;
-          {
-            let v = c10;
-            v = (0.001 * W2[co1]) + v;
-            dW2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = (0.001 * W2[co1 + 1]) + v;
-            dW2[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = (0.001 * W2[co1 + 2]) + v;
-            dW2[co1 + 2] = v;
-          }
+          dW2[co1] = (0.001 * W2[co1]) + c10;
+          dW2[co1 + 1] = (0.001 * W2[co1 + 1]) + c11;
+          dW2[co1 + 2] = (0.001 * W2[co1 + 2]) + c12;
         }
       }
       for (; m < 6; m++) {
@@ -901,21 +661,9 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = (0.001 * W2[co0]) + v;
-            dW2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = (0.001 * W2[co0 + 1]) + v;
-            dW2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = (0.001 * W2[co0 + 2]) + v;
-            dW2[co0 + 2] = v;
-          }
+          dW2[co0] = (0.001 * W2[co0]) + c00;
+          dW2[co0 + 1] = (0.001 * W2[co0 + 1]) + c01;
+          dW2[co0 + 2] = (0.001 * W2[co0 + 2]) + c02;
         }
       }
     }
@@ -948,47 +696,15 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
           const co0 = m * 6 + n;
-          {
-            let v = c00;
-            v = (0.001 * W1[co0]) + v;
-            dW1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = (0.001 * W1[co0 + 1]) + v;
-            dW1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = (0.001 * W1[co0 + 2]) + v;
-            dW1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = (0.001 * W1[co0 + 3]) + v;
-            dW1[co0 + 3] = v;
-          }
+          dW1[co0] = (0.001 * W1[co0]) + c00;
+          dW1[co0 + 1] = (0.001 * W1[co0 + 1]) + c01;
+          dW1[co0 + 2] = (0.001 * W1[co0 + 2]) + c02;
+          dW1[co0 + 3] = (0.001 * W1[co0 + 3]) + c03;
           const co1 = (m + 1) * 6 + n;
-          {
-            let v = c10;
-            v = (0.001 * W1[co1]) + v;
-            dW1[co1] = v;
-          }
-          {
-            let v = c11;
-            v = (0.001 * W1[co1 + 1]) + v;
-            dW1[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = (0.001 * W1[co1 + 2]) + v;
-            dW1[co1 + 2] = v;
-          }
-          {
-            let v = c13;
-            v = (0.001 * W1[co1 + 3]) + v;
-            dW1[co1 + 3] = v;
-          }
+          dW1[co1] = (0.001 * W1[co1]) + c10;
+          dW1[co1 + 1] = (0.001 * W1[co1 + 1]) + c11;
+          dW1[co1 + 2] = (0.001 * W1[co1 + 2]) + c12;
+          dW1[co1 + 3] = (0.001 * W1[co1 + 3]) + c13;
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
@@ -1001,27 +717,11 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1;
           }
           const co0 = m * 6 + 4;
-          {
-            let v = c00;
-            v = (0.001 * W1[co0]) + v;
-            dW1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = (0.001 * W1[co0 + 1]) + v;
-            dW1[co0 + 1] = v;
-          }
+          dW1[co0] = (0.001 * W1[co0]) + c00;
+          dW1[co0 + 1] = (0.001 * W1[co0 + 1]) + c01;
           const co1 = (m + 1) * 6 + 4;
-          {
-            let v = c10;
-            v = (0.001 * W1[co1]) + v;
-            dW1[co1] = v;
-          }
-          {
-            let v = c11;
-            v = (0.001 * W1[co1 + 1]) + v;
-            dW1[co1 + 1] = v;
-          }
+          dW1[co1] = (0.001 * W1[co1]) + c10;
+          dW1[co1 + 1] = (0.001 * W1[co1 + 1]) + c11;
         }
       }
       for (; m < 4; m++) {
@@ -1036,26 +736,10 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
           const co0 = m * 6 + n;
-          {
-            let v = c00;
-            v = (0.001 * W1[co0]) + v;
-            dW1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = (0.001 * W1[co0 + 1]) + v;
-            dW1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = (0.001 * W1[co0 + 2]) + v;
-            dW1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = (0.001 * W1[co0 + 3]) + v;
-            dW1[co0 + 3] = v;
-          }
+          dW1[co0] = (0.001 * W1[co0]) + c00;
+          dW1[co0 + 1] = (0.001 * W1[co0 + 1]) + c01;
+          dW1[co0 + 2] = (0.001 * W1[co0 + 2]) + c02;
+          dW1[co0 + 3] = (0.001 * W1[co0 + 3]) + c03;
         }
         {
           let c00 = 0, c01 = 0;
@@ -1067,16 +751,8 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1;
           }
           const co0 = m * 6 + 4;
-          {
-            let v = c00;
-            v = (0.001 * W1[co0]) + v;
-            dW1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = (0.001 * W1[co0 + 1]) + v;
-            dW1[co0 + 1] = v;
-          }
+          dW1[co0] = (0.001 * W1[co0]) + c00;
+          dW1[co0 + 1] = (0.001 * W1[co0 + 1]) + c01;
         }
       }
     }

@@ -116,47 +116,15 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
           const co0 = m * 24 + n;
-          {
-            let v = c00;
-            v = v + b1[n];
-            z1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b1[n + 1];
-            z1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b1[n + 2];
-            z1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v + b1[n + 3];
-            z1[co0 + 3] = v;
-          }
+          z1[co0] = c00 + b1[n];
+          z1[co0 + 1] = c01 + b1[n + 1];
+          z1[co0 + 2] = c02 + b1[n + 2];
+          z1[co0 + 3] = c03 + b1[n + 3];
           const co1 = (m + 1) * 24 + n;
-          {
-            let v = c10;
-            v = v + b1[n];
-            z1[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b1[n + 1];
-            z1[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v + b1[n + 2];
-            z1[co1 + 2] = v;
-          }
-          {
-            let v = c13;
-            v = v + b1[n + 3];
-            z1[co1 + 3] = v;
-          }
+          z1[co1] = c10 + b1[n];
+          z1[co1 + 1] = c11 + b1[n + 1];
+          z1[co1 + 2] = c12 + b1[n + 2];
+          z1[co1 + 3] = c13 + b1[n + 3];
         }
       }
       for (; m < 25; m++) {
@@ -171,26 +139,10 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
           const co0 = m * 24 + n;
-          {
-            let v = c00;
-            v = v + b1[n];
-            z1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b1[n + 1];
-            z1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b1[n + 2];
-            z1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v + b1[n + 3];
-            z1[co0 + 3] = v;
-          }
+          z1[co0] = c00 + b1[n];
+          z1[co0 + 1] = c01 + b1[n + 1];
+          z1[co0 + 2] = c02 + b1[n + 2];
+          z1[co0 + 3] = c03 + b1[n + 3];
         }
       }
     }
@@ -223,37 +175,13 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = v + b2[0];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[2];
-            z2[co0 + 2] = v;
-          }
+          z2[co0] = c00 + b2[0];
+          z2[co0 + 1] = c01 + b2[1];
+          z2[co0 + 2] = c02 + b2[2];
           const co1 = (m + 1) * 3;
-          {
-            let v = c10;
-            v = v + b2[0];
-            z2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b2[1];
-            z2[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v + b2[2];
-            z2[co1 + 2] = v;
-          }
+          z2[co1] = c10 + b2[0];
+          z2[co1 + 1] = c11 + b2[1];
+          z2[co1 + 2] = c12 + b2[2];
         }
       }
       for (; m < 25; m++) {
@@ -267,21 +195,9 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = v + b2[0];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[2];
-            z2[co0 + 2] = v;
-          }
+          z2[co0] = c00 + b2[0];
+          z2[co0 + 1] = c01 + b2[1];
+          z2[co0 + 2] = c02 + b2[2];
         }
       }
     }
@@ -310,47 +226,15 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
           const co0 = m * 24 + n;
-          {
-            let v = c00;
-            v = v + b1[n];
-            z1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b1[n + 1];
-            z1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b1[n + 2];
-            z1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v + b1[n + 3];
-            z1[co0 + 3] = v;
-          }
+          z1[co0] = c00 + b1[n];
+          z1[co0 + 1] = c01 + b1[n + 1];
+          z1[co0 + 2] = c02 + b1[n + 2];
+          z1[co0 + 3] = c03 + b1[n + 3];
           const co1 = (m + 1) * 24 + n;
-          {
-            let v = c10;
-            v = v + b1[n];
-            z1[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b1[n + 1];
-            z1[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v + b1[n + 2];
-            z1[co1 + 2] = v;
-          }
-          {
-            let v = c13;
-            v = v + b1[n + 3];
-            z1[co1 + 3] = v;
-          }
+          z1[co1] = c10 + b1[n];
+          z1[co1 + 1] = c11 + b1[n + 1];
+          z1[co1 + 2] = c12 + b1[n + 2];
+          z1[co1 + 3] = c13 + b1[n + 3];
         }
       }
       for (; m < rows; m++) {
@@ -365,26 +249,10 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
           const co0 = m * 24 + n;
-          {
-            let v = c00;
-            v = v + b1[n];
-            z1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b1[n + 1];
-            z1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b1[n + 2];
-            z1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v + b1[n + 3];
-            z1[co0 + 3] = v;
-          }
+          z1[co0] = c00 + b1[n];
+          z1[co0 + 1] = c01 + b1[n + 1];
+          z1[co0 + 2] = c02 + b1[n + 2];
+          z1[co0 + 3] = c03 + b1[n + 3];
         }
       }
     }
@@ -417,37 +285,13 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = v + b2[0];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[2];
-            z2[co0 + 2] = v;
-          }
+          z2[co0] = c00 + b2[0];
+          z2[co0 + 1] = c01 + b2[1];
+          z2[co0 + 2] = c02 + b2[2];
           const co1 = (m + 1) * 3;
-          {
-            let v = c10;
-            v = v + b2[0];
-            z2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b2[1];
-            z2[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v + b2[2];
-            z2[co1 + 2] = v;
-          }
+          z2[co1] = c10 + b2[0];
+          z2[co1 + 1] = c11 + b2[1];
+          z2[co1 + 2] = c12 + b2[2];
         }
       }
       for (; m < rows; m++) {
@@ -461,21 +305,9 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = v + b2[0];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[2];
-            z2[co0 + 2] = v;
-          }
+          z2[co0] = c00 + b2[0];
+          z2[co0 + 1] = c01 + b2[1];
+          z2[co0 + 2] = c02 + b2[2];
         }
       }
     }
@@ -658,37 +490,13 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = ((0.001 * W2[co0]) + (0.0001 * Math.sign(W2[co0]))) + v;
-            dW2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = ((0.001 * W2[co0 + 1]) + (0.0001 * Math.sign(W2[co0 + 1]))) + v;
-            dW2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = ((0.001 * W2[co0 + 2]) + (0.0001 * Math.sign(W2[co0 + 2]))) + v;
-            dW2[co0 + 2] = v;
-          }
+          dW2[co0] = ((0.001 * W2[co0]) + (0.0001 * Math.sign(W2[co0]))) + c00;
+          dW2[co0 + 1] = ((0.001 * W2[co0 + 1]) + (0.0001 * Math.sign(W2[co0 + 1]))) + c01;
+          dW2[co0 + 2] = ((0.001 * W2[co0 + 2]) + (0.0001 * Math.sign(W2[co0 + 2]))) + c02;
           const co1 = (m + 1) * 3;
-          {
-            let v = c10;
-            v = ((0.001 * W2[co1]) + (0.0001 * Math.sign(W2[co1]))) + v;
-            dW2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = ((0.001 * W2[co1 + 1]) + (0.0001 * Math.sign(W2[co1 + 1]))) + v;
-            dW2[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = ((0.001 * W2[co1 + 2]) + (0.0001 * Math.sign(W2[co1 + 2]))) + v;
-            dW2[co1 + 2] = v;
-          }
+          dW2[co1] = ((0.001 * W2[co1]) + (0.0001 * Math.sign(W2[co1]))) + c10;
+          dW2[co1 + 1] = ((0.001 * W2[co1 + 1]) + (0.0001 * Math.sign(W2[co1 + 1]))) + c11;
+          dW2[co1 + 2] = ((0.001 * W2[co1 + 2]) + (0.0001 * Math.sign(W2[co1 + 2]))) + c12;
         }
       }
       for (; m < 8; m++) {
@@ -702,21 +510,9 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
           }
           const co0 = m * 3;
-          {
-            let v = c00;
-            v = ((0.001 * W2[co0]) + (0.0001 * Math.sign(W2[co0]))) + v;
-            dW2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = ((0.001 * W2[co0 + 1]) + (0.0001 * Math.sign(W2[co0 + 1]))) + v;
-            dW2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = ((0.001 * W2[co0 + 2]) + (0.0001 * Math.sign(W2[co0 + 2]))) + v;
-            dW2[co0 + 2] = v;
-          }
+          dW2[co0] = ((0.001 * W2[co0]) + (0.0001 * Math.sign(W2[co0]))) + c00;
+          dW2[co0 + 1] = ((0.001 * W2[co0 + 1]) + (0.0001 * Math.sign(W2[co0 + 1]))) + c01;
+          dW2[co0 + 2] = ((0.001 * W2[co0 + 2]) + (0.0001 * Math.sign(W2[co0 + 2]))) + c02;
         }
       }
     }
@@ -760,47 +556,15 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
           const co0 = m * 24 + n;
-          {
-            let v = c00;
-            v = ((0.001 * W1[co0]) + (0.0001 * Math.sign(W1[co0]))) + v;
-            dW1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = ((0.001 * W1[co0 + 1]) + (0.0001 * Math.sign(W1[co0 + 1]))) + v;
-            dW1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = ((0.001 * W1[co0 + 2]) + (0.0001 * Math.sign(W1[co0 + 2]))) + v;
-            dW1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = ((0.001 * W1[co0 + 3]) + (0.0001 * Math.sign(W1[co0 + 3]))) + v;
-            dW1[co0 + 3] = v;
-          }
+          dW1[co0] = ((0.001 * W1[co0]) + (0.0001 * Math.sign(W1[co0]))) + c00;
+          dW1[co0 + 1] = ((0.001 * W1[co0 + 1]) + (0.0001 * Math.sign(W1[co0 + 1]))) + c01;
+          dW1[co0 + 2] = ((0.001 * W1[co0 + 2]) + (0.0001 * Math.sign(W1[co0 + 2]))) + c02;
+          dW1[co0 + 3] = ((0.001 * W1[co0 + 3]) + (0.0001 * Math.sign(W1[co0 + 3]))) + c03;
           const co1 = (m + 1) * 24 + n;
-          {
-            let v = c10;
-            v = ((0.001 * W1[co1]) + (0.0001 * Math.sign(W1[co1]))) + v;
-            dW1[co1] = v;
-          }
-          {
-            let v = c11;
-            v = ((0.001 * W1[co1 + 1]) + (0.0001 * Math.sign(W1[co1 + 1]))) + v;
-            dW1[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = ((0.001 * W1[co1 + 2]) + (0.0001 * Math.sign(W1[co1 + 2]))) + v;
-            dW1[co1 + 2] = v;
-          }
-          {
-            let v = c13;
-            v = ((0.001 * W1[co1 + 3]) + (0.0001 * Math.sign(W1[co1 + 3]))) + v;
-            dW1[co1 + 3] = v;
-          }
+          dW1[co1] = ((0.001 * W1[co1]) + (0.0001 * Math.sign(W1[co1]))) + c10;
+          dW1[co1 + 1] = ((0.001 * W1[co1 + 1]) + (0.0001 * Math.sign(W1[co1 + 1]))) + c11;
+          dW1[co1 + 2] = ((0.001 * W1[co1 + 2]) + (0.0001 * Math.sign(W1[co1 + 2]))) + c12;
+          dW1[co1 + 3] = ((0.001 * W1[co1 + 3]) + (0.0001 * Math.sign(W1[co1 + 3]))) + c13;
         }
       }
       for (; m < 4; m++) {
@@ -815,26 +579,10 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
           const co0 = m * 24 + n;
-          {
-            let v = c00;
-            v = ((0.001 * W1[co0]) + (0.0001 * Math.sign(W1[co0]))) + v;
-            dW1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = ((0.001 * W1[co0 + 1]) + (0.0001 * Math.sign(W1[co0 + 1]))) + v;
-            dW1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = ((0.001 * W1[co0 + 2]) + (0.0001 * Math.sign(W1[co0 + 2]))) + v;
-            dW1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = ((0.001 * W1[co0 + 3]) + (0.0001 * Math.sign(W1[co0 + 3]))) + v;
-            dW1[co0 + 3] = v;
-          }
+          dW1[co0] = ((0.001 * W1[co0]) + (0.0001 * Math.sign(W1[co0]))) + c00;
+          dW1[co0 + 1] = ((0.001 * W1[co0 + 1]) + (0.0001 * Math.sign(W1[co0 + 1]))) + c01;
+          dW1[co0 + 2] = ((0.001 * W1[co0 + 2]) + (0.0001 * Math.sign(W1[co0 + 2]))) + c02;
+          dW1[co0 + 3] = ((0.001 * W1[co0 + 3]) + (0.0001 * Math.sign(W1[co0 + 3]))) + c03;
         }
       }
     }

@@ -116,53 +116,37 @@ export function createModel(): Model {
           }
           const co0 = m * 128 + n;
           {
-            let v = c00;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[n];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[n + 1];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c02;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co0 + 2] = v;
+            const v = c02 + b1[n + 2];
+            h1[co0 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c03;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co0 + 3] = v;
+            const v = c03 + b1[n + 3];
+            h1[co0 + 3] = v > 0 ? v : 0;
           }
           const co1 = (m + 1) * 128 + n;
           {
-            let v = c10;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co1] = v;
+            const v = c10 + b1[n];
+            h1[co1] = v > 0 ? v : 0;
           }
           {
-            let v = c11;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co1 + 1] = v;
+            const v = c11 + b1[n + 1];
+            h1[co1 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c12;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co1 + 2] = v;
+            const v = c12 + b1[n + 2];
+            h1[co1 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c13;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co1 + 3] = v;
+            const v = c13 + b1[n + 3];
+            h1[co1 + 3] = v > 0 ? v : 0;
           }
         }
       }
@@ -179,28 +163,20 @@ export function createModel(): Model {
           }
           const co0 = m * 128 + n;
           {
-            let v = c00;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[n];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[n + 1];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c02;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co0 + 2] = v;
+            const v = c02 + b1[n + 2];
+            h1[co0 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c03;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co0 + 3] = v;
+            const v = c03 + b1[n + 3];
+            h1[co0 + 3] = v > 0 ? v : 0;
           }
         }
       }
@@ -224,47 +200,15 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
           const co0 = m * 10 + n;
-          {
-            let v = c00;
-            v = v + b2[n];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[n + 1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[n + 2];
-            z2[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v + b2[n + 3];
-            z2[co0 + 3] = v;
-          }
+          z2[co0] = c00 + b2[n];
+          z2[co0 + 1] = c01 + b2[n + 1];
+          z2[co0 + 2] = c02 + b2[n + 2];
+          z2[co0 + 3] = c03 + b2[n + 3];
           const co1 = (m + 1) * 10 + n;
-          {
-            let v = c10;
-            v = v + b2[n];
-            z2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b2[n + 1];
-            z2[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v + b2[n + 2];
-            z2[co1 + 2] = v;
-          }
-          {
-            let v = c13;
-            v = v + b2[n + 3];
-            z2[co1 + 3] = v;
-          }
+          z2[co1] = c10 + b2[n];
+          z2[co1 + 1] = c11 + b2[n + 1];
+          z2[co1 + 2] = c12 + b2[n + 2];
+          z2[co1 + 3] = c13 + b2[n + 3];
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
@@ -276,27 +220,11 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1;
           }
           const co0 = m * 10 + 8;
-          {
-            let v = c00;
-            v = v + b2[8];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[9];
-            z2[co0 + 1] = v;
-          }
+          z2[co0] = c00 + b2[8];
+          z2[co0 + 1] = c01 + b2[9];
           const co1 = (m + 1) * 10 + 8;
-          {
-            let v = c10;
-            v = v + b2[8];
-            z2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b2[9];
-            z2[co1 + 1] = v;
-          }
+          z2[co1] = c10 + b2[8];
+          z2[co1 + 1] = c11 + b2[9];
         }
       }
       for (; m < 64; m++) {
@@ -310,26 +238,10 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
           const co0 = m * 10 + n;
-          {
-            let v = c00;
-            v = v + b2[n];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[n + 1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[n + 2];
-            z2[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v + b2[n + 3];
-            z2[co0 + 3] = v;
-          }
+          z2[co0] = c00 + b2[n];
+          z2[co0 + 1] = c01 + b2[n + 1];
+          z2[co0 + 2] = c02 + b2[n + 2];
+          z2[co0 + 3] = c03 + b2[n + 3];
         }
         {
           let c00 = 0, c01 = 0;
@@ -340,16 +252,8 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1;
           }
           const co0 = m * 10 + 8;
-          {
-            let v = c00;
-            v = v + b2[8];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[9];
-            z2[co0 + 1] = v;
-          }
+          z2[co0] = c00 + b2[8];
+          z2[co0 + 1] = c01 + b2[9];
         }
       }
     }
@@ -388,53 +292,37 @@ export function createModel(): Model {
           }
           const co0 = m * 128 + n;
           {
-            let v = c00;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[n];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[n + 1];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c02;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co0 + 2] = v;
+            const v = c02 + b1[n + 2];
+            h1[co0 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c03;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co0 + 3] = v;
+            const v = c03 + b1[n + 3];
+            h1[co0 + 3] = v > 0 ? v : 0;
           }
           const co1 = (m + 1) * 128 + n;
           {
-            let v = c10;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co1] = v;
+            const v = c10 + b1[n];
+            h1[co1] = v > 0 ? v : 0;
           }
           {
-            let v = c11;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co1 + 1] = v;
+            const v = c11 + b1[n + 1];
+            h1[co1 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c12;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co1 + 2] = v;
+            const v = c12 + b1[n + 2];
+            h1[co1 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c13;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co1 + 3] = v;
+            const v = c13 + b1[n + 3];
+            h1[co1 + 3] = v > 0 ? v : 0;
           }
         }
       }
@@ -451,28 +339,20 @@ export function createModel(): Model {
           }
           const co0 = m * 128 + n;
           {
-            let v = c00;
-            v = v + b1[n];
-            v = v > 0 ? v : 0;
-            h1[co0] = v;
+            const v = c00 + b1[n];
+            h1[co0] = v > 0 ? v : 0;
           }
           {
-            let v = c01;
-            v = v + b1[n + 1];
-            v = v > 0 ? v : 0;
-            h1[co0 + 1] = v;
+            const v = c01 + b1[n + 1];
+            h1[co0 + 1] = v > 0 ? v : 0;
           }
           {
-            let v = c02;
-            v = v + b1[n + 2];
-            v = v > 0 ? v : 0;
-            h1[co0 + 2] = v;
+            const v = c02 + b1[n + 2];
+            h1[co0 + 2] = v > 0 ? v : 0;
           }
           {
-            let v = c03;
-            v = v + b1[n + 3];
-            v = v > 0 ? v : 0;
-            h1[co0 + 3] = v;
+            const v = c03 + b1[n + 3];
+            h1[co0 + 3] = v > 0 ? v : 0;
           }
         }
       }
@@ -496,47 +376,15 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
           const co0 = m * 10 + n;
-          {
-            let v = c00;
-            v = v + b2[n];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[n + 1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[n + 2];
-            z2[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v + b2[n + 3];
-            z2[co0 + 3] = v;
-          }
+          z2[co0] = c00 + b2[n];
+          z2[co0 + 1] = c01 + b2[n + 1];
+          z2[co0 + 2] = c02 + b2[n + 2];
+          z2[co0 + 3] = c03 + b2[n + 3];
           const co1 = (m + 1) * 10 + n;
-          {
-            let v = c10;
-            v = v + b2[n];
-            z2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b2[n + 1];
-            z2[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v + b2[n + 2];
-            z2[co1 + 2] = v;
-          }
-          {
-            let v = c13;
-            v = v + b2[n + 3];
-            z2[co1 + 3] = v;
-          }
+          z2[co1] = c10 + b2[n];
+          z2[co1 + 1] = c11 + b2[n + 1];
+          z2[co1 + 2] = c12 + b2[n + 2];
+          z2[co1 + 3] = c13 + b2[n + 3];
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
@@ -548,27 +396,11 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1;
           }
           const co0 = m * 10 + 8;
-          {
-            let v = c00;
-            v = v + b2[8];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[9];
-            z2[co0 + 1] = v;
-          }
+          z2[co0] = c00 + b2[8];
+          z2[co0 + 1] = c01 + b2[9];
           const co1 = (m + 1) * 10 + 8;
-          {
-            let v = c10;
-            v = v + b2[8];
-            z2[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v + b2[9];
-            z2[co1 + 1] = v;
-          }
+          z2[co1] = c10 + b2[8];
+          z2[co1 + 1] = c11 + b2[9];
         }
       }
       for (; m < rows; m++) {
@@ -582,26 +414,10 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
           const co0 = m * 10 + n;
-          {
-            let v = c00;
-            v = v + b2[n];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[n + 1];
-            z2[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v + b2[n + 2];
-            z2[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v + b2[n + 3];
-            z2[co0 + 3] = v;
-          }
+          z2[co0] = c00 + b2[n];
+          z2[co0 + 1] = c01 + b2[n + 1];
+          z2[co0 + 2] = c02 + b2[n + 2];
+          z2[co0 + 3] = c03 + b2[n + 3];
         }
         {
           let c00 = 0, c01 = 0;
@@ -612,16 +428,8 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1;
           }
           const co0 = m * 10 + 8;
-          {
-            let v = c00;
-            v = v + b2[8];
-            z2[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v + b2[9];
-            z2[co0 + 1] = v;
-          }
+          z2[co0] = c00 + b2[8];
+          z2[co0 + 1] = c01 + b2[9];
         }
       }
     }
@@ -707,47 +515,15 @@ export function createModel(): Model {
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
           const co0 = m * 128 + n;
-          {
-            let v = c00;
-            v = v * (h1[co0] > 0 ? 1 : 0);
-            dz1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v * (h1[co0 + 1] > 0 ? 1 : 0);
-            dz1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v * (h1[co0 + 2] > 0 ? 1 : 0);
-            dz1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v * (h1[co0 + 3] > 0 ? 1 : 0);
-            dz1[co0 + 3] = v;
-          }
+          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
+          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
+          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
+          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
           const co1 = (m + 1) * 128 + n;
-          {
-            let v = c10;
-            v = v * (h1[co1] > 0 ? 1 : 0);
-            dz1[co1] = v;
-          }
-          {
-            let v = c11;
-            v = v * (h1[co1 + 1] > 0 ? 1 : 0);
-            dz1[co1 + 1] = v;
-          }
-          {
-            let v = c12;
-            v = v * (h1[co1 + 2] > 0 ? 1 : 0);
-            dz1[co1 + 2] = v;
-          }
-          {
-            let v = c13;
-            v = v * (h1[co1 + 3] > 0 ? 1 : 0);
-            dz1[co1 + 3] = v;
-          }
+          dz1[co1] = c10 * (h1[co1] > 0 ? 1 : 0);
+          dz1[co1 + 1] = c11 * (h1[co1 + 1] > 0 ? 1 : 0);
+          dz1[co1 + 2] = c12 * (h1[co1 + 2] > 0 ? 1 : 0);
+          dz1[co1 + 3] = c13 * (h1[co1 + 3] > 0 ? 1 : 0);
         }
       }
       for (; m < 64; m++) {
@@ -761,26 +537,10 @@ export function createModel(): Model {
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
           const co0 = m * 128 + n;
-          {
-            let v = c00;
-            v = v * (h1[co0] > 0 ? 1 : 0);
-            dz1[co0] = v;
-          }
-          {
-            let v = c01;
-            v = v * (h1[co0 + 1] > 0 ? 1 : 0);
-            dz1[co0 + 1] = v;
-          }
-          {
-            let v = c02;
-            v = v * (h1[co0 + 2] > 0 ? 1 : 0);
-            dz1[co0 + 2] = v;
-          }
-          {
-            let v = c03;
-            v = v * (h1[co0 + 3] > 0 ? 1 : 0);
-            dz1[co0 + 3] = v;
-          }
+          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
+          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
+          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
+          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
         }
       }
     }

@@ -93,23 +93,42 @@ export function writeGemm({ w, ins, out, ref, rows, scratch }: EmitArgs, { base,
       w.writeLine(`const co${i} = ${sum(term(i === 0 ? "m" : `(m + ${i})`, L.N), n)};`);
       for (let j = 0; j < nb; j++) {
         const idx = sum(`co${i}`, j);
-        if (steps.length === 0) {
-          w.writeLine(`${C}[${idx}] = ${acc(i, j)};`);
-          continue;
-        }
-        const col = sum(n, j);
-        w.write("").block(() => {
-          w.writeLine(`let v = ${acc(i, j)};`);
-          for (const s of steps) {
-            const op = opDef(s.op);
-            const unary = s.operands.length === 1 && "acc" in s.operands[0]!;
-            if (unary && op.inPlace) for (const line of op.inPlace(s.attrs)) w.writeLine(line);
-            else w.writeLine(`v = ${op.scalar!(s.operands.map((o) => operand(o, idx, col)), s.attrs)};`);
-          }
-          w.writeLine(`${C}[${idx}] = v;`);
-        });
+        const lines = epilogue(acc(i, j), (o) => operand(o, idx, sum(n, j)));
+        lines[lines.length - 1] = `${C}[${idx}] = ${lines.at(-1)};`;
+        if (lines.length === 1) w.writeLine(lines[0]!);
+        else w.block(() => lines.forEach((l) => w.writeLine(l)));
       }
     }
+  };
+
+  /**
+   * The epilogue of one element as statements, the last being the value's expression. Steps
+   * compose into one expression while each reads the running value once; otherwise the
+   * value is bound to a local `v` first (relu reads it twice; tanh updates it in place).
+   */
+  const epilogue = (start: string, operandOf: (o: Operand) => string): string[] => {
+    const lines: string[] = [];
+    let expr = start;
+    const bind = () => {
+      if (expr === "v") return;
+      lines.push(`${lines.length ? "" : "let "}v = ${expr};`);
+      expr = "v";
+    };
+    for (const s of steps) {
+      const op = opDef(s.op);
+      if (s.operands.length === 1 && "acc" in s.operands[0]! && op.inPlace) {
+        bind();
+        lines.push(...op.inPlace(s.attrs));
+        continue;
+      }
+      const code = op.scalar!(s.operands.map(operandOf), s.attrs);
+      const simple = /^[A-Za-z_]\w*$/.test(expr);
+      if (!simple && (code.match(/\bv\b/g) ?? []).length > 1) bind();
+      expr = expr === "v" ? code : code.replace(/\bv\b/g, /^[A-Za-z_]\w*$/.test(expr) ? expr : `(${expr})`);
+    }
+    // `const` unless a later statement updates the value.
+    if (lines.length && !lines.slice(1).some((l) => /^v = /.test(l))) lines[0] = lines[0]!.replace(/^let /, "const ");
+    return [...lines, expr];
   };
 
   const rowBlock = (mb: number) => {
