@@ -35,7 +35,7 @@ describe("exit codes in process (every command's user errors)", () => {
     [["validate", "nope.yaml"], /nope\.yaml:1:1: error: cannot read spec: no such file/],
     [["validate", ROOT], /:1:1: error: cannot read spec: is a directory/],
     [["compile"], /compile needs at least one spec file/],
-    [["compile", join(ROOT, "specs/iris.yaml"), "--dump", "x"], /--dump takes lower, autodiff or plan/],
+    [["compile", join(ROOT, "specs/iris.yaml"), "--dump", "x"], /--dump takes lower, autodiff, fuse, plan/],
     [["train", join(ROOT, "specs/iris.yaml"), "--epochs", "0"], /--epochs must be a whole number ≥ 1/],
     [["train", join(ROOT, "specs/iris.yaml"), "--epochs", "1e12"], /--epochs must be a whole number/],
     [["train", join(ROOT, "specs/iris.yaml"), "--seed", "-1"], /--seed must be a whole number ≥ 0/],
