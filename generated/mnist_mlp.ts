@@ -34,27 +34,28 @@ export const TRAINING = {"lr":0.1,"momentum":0.9,"nesterov":false,"schedule":{"k
 export interface Model {
   /** Every parameter, contiguous, laid out as PARAMS says. */
   readonly params: Float32Array;
-  /** Gradients of the loss, same layout as params; written by backward(). */
+  /** ∂loss/∂params, same layout; written by backward(). */
   readonly grads: Float32Array;
   /** [BATCH × INPUT_SIZE], row-major. */
   readonly input: Float32Array;
-  /** Class labels [BATCH] or target rows [BATCH × OUTPUT_SIZE], as TARGET says. */
+  /** Class labels [BATCH] (Int32Array) or target rows [BATCH × OUTPUT_SIZE] (Float32Array). */
   readonly target: Int32Array | Float32Array;
-  /** [BATCH × OUTPUT_SIZE]: the network's outputs after forward() or infer(rows). */
+  /** The network's scores/predictions [BATCH × OUTPUT_SIZE] after forward() or infer(). */
   readonly output: Float32Array;
-  /** [data loss, regularizer penalty] of the last loss(). */
+  /** [data loss, regularizer penalty] of the last loss() call. */
   readonly lossParts: Float64Array;
-  /** Fills params from the spec's init rules; the same seed gives the same bits. */
+  /** Fills params from the spec's init rules with a seeded PRNG (same seed → same bits). */
   init(seed: number): void;
-  /** Forward pass over the full batch. */
+  /** Forward pass over the full compiled batch. */
   forward(): void;
-  /** Loss of the last forward pass (data + regularizer). */
+  /** Loss of the last forward pass (data + regularizer); also fills lossParts. */
   loss(): number;
-  /** Fills lossParts without returning a number (allocation-free even where not inlined). */
+  /** Fills lossParts only. The training loop calls this: returning a double from a call V8
+   *  does not inline allocates a heap number, and lossParts needs no return value. */
   lossTerms(): void;
-  /** Gradients of the last forward pass and loss into grads. */
+  /** Gradients of the last forward pass into grads. */
   backward(): void;
-  /** Forward pass over the first `rows` rows of input (1 ≤ rows ≤ BATCH). */
+  /** Forward pass over the first `rows` rows of input (1 ≤ rows ≤ BATCH), for prediction. */
   infer(rows: number): void;
 }
 

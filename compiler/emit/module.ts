@@ -85,21 +85,15 @@ function constants({ spec, graph, plan, hash, version }: EmitInput) {
   ];
 }
 
-const ARRAY: Record<ArenaName, string> = {
-  params: "Float32Array",
-  grads: "Float32Array",
-  input: "Float32Array",
-  target: "Float32Array",
-  output: "Float32Array",
-  temp: "Float32Array",
-};
+/** The arenas, in the order createModel() allocates them (all Float32Array but class targets). */
+const ARENAS: readonly ArenaName[] = ["params", "grads", "input", "target", "output", "temp"];
 
 function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
   const { graph, plan } = input;
   const targetArray = graph.values[graph.target]!.dtype === "i32" ? "Int32Array" : "Float32Array";
   w.writeLine("// Every buffer, allocated once. Temporaries with disjoint lifetimes share `temp`.");
-  for (const arena of Object.keys(ARRAY) as ArenaName[]) {
-    const type = arena === "target" ? targetArray : ARRAY[arena];
+  for (const arena of ARENAS) {
+    const type = arena === "target" ? targetArray : "Float32Array";
     w.writeLine(`const ${arena} = new ${type}(${Math.max(plan.arenas[arena], 1)});`);
   }
   w.writeLine("const lossParts = new Float64Array(2);");
