@@ -3,7 +3,7 @@
 // contributions where a value fans out. Values no parameter depends on get no gradient.
 
 import { GraphBuilder } from "./ir/builder.ts";
-import type { Graph, TrainGraph } from "./ir/types.ts";
+import { lossTerms, type Graph, type TrainGraph } from "./ir/types.ts";
 import { opDef } from "./ops/registry.ts";
 
 export function autodiff(graph: Graph): TrainGraph {
@@ -15,8 +15,9 @@ export function autodiff(graph: Graph): TrainGraph {
   for (const node of graph.nodes)
     if (node.inputs.some((i) => dependsOnParam[i])) dependsOnParam[node.output] = true;
 
-  // Gradient contributions per value; null stands for the constant 1 (the loss seed).
-  const contributions = new Map<number, (number | null)[]>([[graph.loss, [null]]]);
+  // Gradient contributions per value; null stands for the constant 1: the loss is the sum of
+  // its terms, so each term is seeded with ∂loss/∂term = 1.
+  const contributions = new Map<number, (number | null)[]>(lossTerms(graph).map((id) => [id, [null]]));
   const total = (id: number): number | null => {
     const parts = contributions.get(id) ?? [];
     if (parts.length === 1) return parts[0]!;
@@ -44,7 +45,7 @@ export function autodiff(graph: Graph): TrainGraph {
   }
 
   const grads = graph.params.map((p) => {
-    g.path = `layers[${p.layer}]`;
+    g.path = p.owner;
     const d = total(p.value);
     if (d === null) throw new Error(`internal: parameter ${g.value(p.value).name} gets no gradient`);
     return d;

@@ -4,6 +4,7 @@
 import type { Compiled } from "./compile.ts";
 import { shapeSize, shapeText } from "./ir/types.ts";
 import { opDef } from "./ops/registry.ts";
+import { modelNodes } from "./spec/nodes.ts";
 import type { Spec } from "./spec/types.ts";
 
 export function explain(spec: Spec, { graph, plan }: Compiled): string {
@@ -14,14 +15,16 @@ export function explain(spec: Spec, { graph, plan }: Compiled): string {
       .reduce((sum, n) => sum + opDef(n.op).flops(n.inputs.map((i) => graph.values[i]!), graph.values[n.output]!, n.attrs), 0);
   let totalParams = 0;
   let totalFlops = 0;
-  spec.layers.forEach((layer, i) => {
-    const path = `layers[${i}]`;
-    const params = graph.params.filter((p) => p.layer === i).reduce((s, p) => s + shapeSize(graph.values[p.value]!.shape), 0);
+  for (const node of modelNodes(spec)) {
+    const path = node.path;
+    const params = graph.params.filter((p) => p.owner === path).reduce((s, p) => s + shapeSize(graph.values[p.value]!.shape), 0);
     const flops = flopsOf(path);
+    // The node's output is the last value its forward nodes compute.
+    const out = graph.nodes.filter((n) => n.path === path && n.phase === "forward").at(-1)!.output;
     totalParams += params;
     totalFlops += flops;
-    rows.push([path, graph.notes[path] ?? layer.kind, shapeText([spec.train.batch, layer.units]), `${params}`, `${flops}`]);
-  });
+    rows.push([path, graph.notes[path] ?? node.op, shapeText(graph.values[out]!.shape), `${params}`, `${flops}`]);
+  }
   for (const path of ["loss", "regularizer"]) {
     const flops = flopsOf(path);
     if (!flops) continue;
@@ -37,7 +40,7 @@ export function explain(spec: Spec, { graph, plan }: Compiled): string {
   for (const [arena, size] of Object.entries(plan.arenas)) {
     const b = size * 4;
     bytes += b;
-    out.push(`  ${arena.padEnd(7)} ${String(size).padStart(10)} elements  ${String(b).padStart(12)} bytes${arena === "target" && graph.values[graph.target]!.dtype === "i32" ? " (int32)" : ""}`);
+    out.push(`  ${arena.padEnd(7)} ${String(size).padStart(10)} elements  ${String(b).padStart(12)} bytes${arena === "target" && graph.targets.some((t) => graph.values[t.value]!.dtype === "i32") ? " (int32)" : ""}`);
   }
   out.push(`  ${"total".padEnd(7)} ${"".padStart(10)}           ${String(bytes).padStart(12)} bytes`);
   return out.join("\n") + "\n";

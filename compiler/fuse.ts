@@ -6,7 +6,7 @@
 // Any op with a `scalar` rule can be folded; the fused node keeps the last output's value id,
 // so gradients, plan and emit see the same graph, only with fewer nodes.
 
-import type { Node, TrainGraph } from "./ir/types.ts";
+import { lossTerms, type Node, type TrainGraph } from "./ir/types.ts";
 import { opDef } from "./ops/registry.ts";
 import type { EpilogueStep, Operand } from "./ops/core/gemm.ts";
 
@@ -25,7 +25,7 @@ export function fuse(graph: TrainGraph): TrainGraph {
     });
   };
   index();
-  const pinned = new Set([graph.output, graph.loss, graph.dataLoss, graph.regLoss]);
+  const pinned = new Set([...graph.outputs.map((p) => p.value), ...lossTerms(graph), ...graph.state.map((s) => s.value)]);
   const removed = new Set<number>();
 
   for (let k = 0; k < nodes.length; k++) {

@@ -1,52 +1,47 @@
-// lower: Spec → Graph. Each spec layer becomes matmul (+ bias_add) (+ activation | maxout);
+// lower: Spec → Graph. The spec's nodes (a `layers:` list is sugar for a chain of them) are
+// lowered one at a time by their layer op, which creates the parameters and state it owns;
 // then the loss, the regularizer terms and their sum. Shapes are static: the batch is fixed.
 
 import { GraphBuilder } from "./ir/builder.ts";
-import type { Graph, InitRule, ParamInfo } from "./ir/types.ts";
-import { losses } from "./ops/registry.ts";
-import type { InitSpec, Spec } from "./spec/types.ts";
+import type { Graph, ParamInfo, Port, StateInfo } from "./ir/types.ts";
+import type { LayerContext } from "./ops/layer.ts";
+import { layers, losses } from "./ops/registry.ts";
+import { modelNodes, type ModelNode } from "./spec/nodes.ts";
+import type { Spec } from "./spec/types.ts";
 
-export function lower(spec: Spec): Graph {
+export interface LowerOptions {
+  /** Inputs measured to be mostly zeros in the training data (their products gather nonzeros). */
+  readonly sparseInputs?: readonly string[];
+}
+
+export function lower(spec: Spec, options: LowerOptions = {}): Graph {
   const g = new GraphBuilder();
   const batch = spec.train.batch;
-  const lossDef = losses[spec.loss.op as keyof typeof losses];
-  const outputs = spec.layers.at(-1)!.units;
+  const params: ParamInfo[] = [];
+  const state: StateInfo[] = [];
+  const notes: Record<string, string> = {};
 
-  const input = g.leaf("input", "x", [batch, spec.input], "f32", true);
+  const inputs: Port[] = [{ name: "x", value: g.leaf("input", "x", [batch, spec.input], "f32", true, options.sparseInputs?.includes("x")) }];
+  const env = new Map(inputs.map((p) => [p.name, p.value]));
+  const nodes = modelNodes(spec);
+  for (const node of nodes) {
+    g.path = node.path;
+    const def = layers[node.op];
+    const ins = node.inputs.map((name) => env.get(name)!);
+    env.set(node.name, def.lower(context(g, node, params, state), ins, node.attrs));
+    notes[node.path] = def.describe(node.attrs, ins.map((i) => g.value(i)));
+  }
+  const output = env.get(nodes.at(-1)!.name)!;
+
+  g.path = "loss";
+  const lossDef = losses[spec.loss.op as keyof typeof losses];
+  const outputs = g.value(output).shape[1]!;
   const target =
     lossDef.target === "class"
       ? g.leaf("target", "t", [batch], "i32", true)
       : g.leaf("target", "t", [batch, outputs], "f32", true);
-
-  const params: ParamInfo[] = [];
-  const notes: Record<string, string> = {};
-  let h = input;
-  let width = spec.input;
-  spec.layers.forEach((layer, i) => {
-    const k = i + 1;
-    const cols = layer.units * layer.pieces;
-    g.path = `layers[${i}]`;
-    notes[g.path] =
-      layer.kind === "maxout"
-        ? `maxout ${width}→${layer.units} (${layer.pieces} pieces)`
-        : `dense ${width}→${layer.units}${layer.bias ? "" : " (no bias)"}, ${layer.activation.op}`;
-    const w = g.leaf("param", `W${k}`, [width, cols], "f32", false);
-    params.push({ value: w, role: "weights", layer: i, init: resolveInit(layer.init.weights, width, cols), regularize: layer.regularize });
-    let z = g.add("matmul", [h, w], {}, layer.bias ? `xw${k}` : `z${k}`);
-    if (layer.bias) {
-      const b = g.leaf("param", `b${k}`, [cols], "f32", false);
-      params.push({ value: b, role: "bias", layer: i, init: resolveInit(layer.init.biases, width, cols), regularize: layer.regularizeBias });
-      z = g.add("bias_add", [z, b], {}, `z${k}`);
-    }
-    if (layer.kind === "maxout") h = g.add("maxout", [z], { pieces: layer.pieces }, `h${k}`);
-    else if (layer.activation.op !== "identity") h = g.add(layer.activation.op, [z], layer.activation.attrs, `h${k}`);
-    else h = z;
-    width = layer.units;
-  });
-
-  g.path = "loss";
   notes.loss = describeOp(spec.loss.op, spec.loss.attrs);
-  const dataLoss = g.add(spec.loss.op, [h, target], spec.loss.attrs, "data_loss");
+  const dataLoss = g.add(spec.loss.op, [output, target], spec.loss.attrs, "data_loss");
 
   g.path = "regularizer";
   notes.regularizer = (["l1", "l2"] as const).filter((k) => spec.regularizer[k] > 0).map((k) => `${k} λ=${spec.regularizer[k]}`).join(" + ");
@@ -59,30 +54,39 @@ export function lower(spec: Spec): Graph {
   }
   const regLoss =
     terms.length === 0 ? -1 : terms.reduce((acc, t, k) => g.add("add", [acc, t], {}, k === terms.length - 1 ? "reg_loss" : "reg_sum"));
-  g.path = "loss";
-  const loss = regLoss < 0 ? dataLoss : g.add("add", [dataLoss, regLoss], {}, "total_loss");
 
-  return { values: g.values, nodes: g.nodes, input, target, params, output: h, dataLoss, regLoss, loss, notes };
+  return {
+    values: g.values,
+    nodes: g.nodes,
+    inputs,
+    targets: [{ name: "t", value: target }],
+    outputs: [{ name: "y", value: output }],
+    params,
+    state,
+    dataLoss,
+    regLoss,
+    notes,
+  };
 }
 
-/** Fan-based initialisers (Glorot, He), resolved for a [fanIn, fanOut] weight matrix. */
-export function resolveInit(init: InitSpec, fanIn: number, fanOut: number): InitRule {
-  switch (init.kind) {
-    case "glorot_uniform": {
-      const limit = Math.sqrt(6 / (fanIn + fanOut));
-      return { kind: "uniform", min: -limit, max: limit };
-    }
-    case "glorot_normal":
-      return { kind: "normal", mean: 0, std: Math.sqrt(2 / (fanIn + fanOut)) };
-    case "he_uniform": {
-      const limit = Math.sqrt(6 / fanIn);
-      return { kind: "uniform", min: -limit, max: limit };
-    }
-    case "he_normal":
-      return { kind: "normal", mean: 0, std: Math.sqrt(2 / fanIn) };
-    default:
-      return init;
-  }
+/** What a layer sees while it lowers: everything it creates is owned by its spec path. */
+function context(g: GraphBuilder, node: ModelNode, params: ParamInfo[], state: StateInfo[]): LayerContext {
+  const owner = node.path;
+  return {
+    name: (role) => (node.index !== undefined ? `${role}${node.index}` : `${node.name}_${role}`),
+    value: (id) => g.value(id),
+    add: (op, inputs, attrs, name) => g.add(op, inputs, attrs, name),
+    param: (role, name, shape, init, regularize) => {
+      const value = g.leaf("param", name, shape, "f32", false);
+      params.push({ value, owner, role, init, regularize });
+      return value;
+    },
+    state: (role, name, shape, dtype, fill) => {
+      const value = g.leaf("state", name, shape, dtype, false);
+      state.push({ value, owner, role, fill });
+      return value;
+    },
+  };
 }
 
 const describeOp = (op: string, attrs: Readonly<Record<string, unknown>>): string => {

@@ -17,6 +17,8 @@ export const BATCH = 75;
 export const LOSS = "softmax_cross_entropy";
 /** `class`: one label per row; `vector`: OUTPUT_SIZE targets per row. */
 export const TARGET = "class" as const;
+/** How the data loss combines the rows of a batch: their mean or their sum. */
+export const LOSS_ROWS = "mean" as const;
 /** How accuracy is read from the outputs (null: regression). */
 export const ACCURACY = "argmax" as const;
 /** Length of the params and grads arrays. */
@@ -28,6 +30,10 @@ export const PARAMS = [
     { name: "W2", path: "layers[1].weights", shape: [6, 3], offset: 30, size: 18 },
     { name: "b2", path: "layers[1].biases", shape: [3], offset: 48, size: 3 },
   ] as const;
+/** Length of the state array: buffers kept across steps but not trained. */
+export const STATE_COUNT = 0;
+/** Where each state buffer (running statistics, …) lives in state. */
+export const STATE = [] as const;
 /** The spec's optimizer and training settings. */
 export const TRAINING = {"lr":0.03,"momentum":0,"nesterov":false,"schedule":{"kind":"constant"},"epochs":3000,"shuffle":true,"stop_below":0.01,"early_stopping":null,"seed":1} as const;
 /** The buffers and entry points createModel() returns. */
@@ -36,6 +42,8 @@ export interface Model {
   readonly params: Float32Array;
   /** ∂loss/∂params, same layout; written by backward(). */
   readonly grads: Float32Array;
+  /** Buffers kept across steps but not trained (running statistics, …), laid out as STATE says. */
+  readonly state: Float32Array;
   /** [BATCH × INPUT_SIZE], row-major. */
   readonly input: Float32Array;
   /** Class labels [BATCH] (Int32Array) or target rows [BATCH × OUTPUT_SIZE] (Float32Array). */
@@ -44,9 +52,9 @@ export interface Model {
   readonly output: Float32Array;
   /** [data loss, regularizer penalty] of the last loss() call. */
   readonly lossParts: Float64Array;
-  /** Fills params from the spec's init rules with a seeded PRNG (same seed → same bits). */
+  /** Fills params from the spec's init rules with a seeded PRNG (same seed → same bits), and resets state. */
   init(seed: number): void;
-  /** Forward pass over the full compiled batch. */
+  /** Training-mode forward pass over the full compiled batch. */
   forward(): void;
   /** Loss of the last forward pass (data + regularizer); also fills lossParts. */
   loss(): number;
@@ -55,8 +63,12 @@ export interface Model {
   lossTerms(): void;
   /** Gradients of the last forward pass into grads. */
   backward(): void;
-  /** Forward pass over the first `rows` rows of input (1 ≤ rows ≤ BATCH), for prediction. */
+  /** Inference-mode forward pass (no dropout, running statistics): output rows 0…rows−1 are
+   *  valid (1 ≤ rows ≤ BATCH); rows are independent, so what the other rows hold does not matter. */
   infer(rows: number): void;
+  /** infer(rows), then the data loss over those rows (their mean, as the loss defines it)
+   *  and the penalty, into lossParts. */
+  evaluate(rows: number): void;
 }
 
 /** Allocates every buffer once; the returned functions never allocate. */
@@ -64,6 +76,7 @@ export function createModel(): Model {
   // Every buffer, allocated once. Temporaries with disjoint lifetimes share `temp`.
   const params = new Float32Array(51);
   const grads = new Float32Array(51);
+  const state = new Float32Array(0);
   const input = new Float32Array(300);
   const target = new Int32Array(75);
   const output = new Float32Array(225);
@@ -72,18 +85,17 @@ export function createModel(): Model {
 
   // Named views: one per tensor of the graph.
   const x = input; // 75×4 input
-  const t = target; // 75 target
   const W1 = params.subarray(0, 24); // 4×6 param
   const b1 = params.subarray(24, 30); // 6 param
   const h1 = temp.subarray(0, 450); // 75×6 temp
   const W2 = params.subarray(30, 48); // 6×3 param
   const b2 = params.subarray(48, 51); // 3 param
   const z2 = output; // 75×3 temp
+  const t = target; // 75 target
   const data_loss = temp.subarray(450, 451); // scalar temp
   const l2_W1 = temp.subarray(451, 452); // scalar temp
   const l2_W2 = temp.subarray(452, 453); // scalar temp
   const reg_loss = temp.subarray(453, 454); // scalar temp
-  const total_loss = temp.subarray(451, 452); // scalar temp
   const dz2 = temp.subarray(450, 675); // 75×3 temp
   const db2 = grads.subarray(48, 51); // 3 temp
   const dz1 = temp.subarray(675, 1125); // 75×6 temp
@@ -276,192 +288,15 @@ export function createModel(): Model {
     if (!(rows >= 1 && rows <= 75 && Number.isInteger(rows))) {
       throw new RangeError(`infer: rows must be an integer from 1 to 75 (got ${rows})`);
     }
-    // layers[0]: dense 4→6, relu
-    // h1 = x·W1 → bias_add(·, b1) → relu(·)  (fused)    [75×4], [4×6], [6] → [75×6]
-    {
-      // 2×4 register blocks over [rows×6], 4 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < rows; m += 2) {
-        const ao0 = m * 4;
-        const ao1 = (m + 1) * 4;
-        for (let n = 0; n < 4; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 6 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-            c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-          }
-          const co0 = m * 6 + n;
-          {
-            const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
-          }
-          {
-            const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
-          }
-          {
-            const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
-          }
-          const co1 = (m + 1) * 6 + n;
-          {
-            const v = c10 + b1[n];
-            h1[co1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c11 + b1[n + 1];
-            h1[co1 + 1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c12 + b1[n + 2];
-            h1[co1 + 2] = v > 0 ? v : 0;
-          }
-          {
-            const v = c13 + b1[n + 3];
-            h1[co1 + 3] = v > 0 ? v : 0;
-          }
-        }
-        {
-          let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 6 + 4;
-            const u0 = W1[bo], u1 = W1[bo + 1];
-            c00 += a0 * u0; c01 += a0 * u1;
-            c10 += a1 * u0; c11 += a1 * u1;
-          }
-          const co0 = m * 6 + 4;
-          {
-            const v = c00 + b1[4];
-            h1[co0] = v > 0 ? v : 0;
-          }
-          {
-            const v = c01 + b1[5];
-            h1[co0 + 1] = v > 0 ? v : 0;
-          }
-          const co1 = (m + 1) * 6 + 4;
-          {
-            const v = c10 + b1[4];
-            h1[co1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c11 + b1[5];
-            h1[co1 + 1] = v > 0 ? v : 0;
-          }
-        }
-      }
-      for (; m < rows; m++) {
-        const ao0 = m * 4;
-        for (let n = 0; n < 4; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 6 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 6 + n;
-          {
-            const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
-          }
-          {
-            const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
-          }
-          {
-            const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
-          }
-        }
-        {
-          let c00 = 0, c01 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 6 + 4;
-            const u0 = W1[bo], u1 = W1[bo + 1];
-            c00 += a0 * u0; c01 += a0 * u1;
-          }
-          const co0 = m * 6 + 4;
-          {
-            const v = c00 + b1[4];
-            h1[co0] = v > 0 ? v : 0;
-          }
-          {
-            const v = c01 + b1[5];
-            h1[co0 + 1] = v > 0 ? v : 0;
-          }
-        }
-      }
-    }
-
-    // layers[1]: dense 6→3, identity
-    // z2 = h1·W2 → bias_add(·, b2)  (fused)    [75×6], [6×3], [3] → [75×3]
-    {
-      // 2×4 register blocks over [rows×3], 6 terms each
-      let m = 0;
-      for (; m + 1 < rows; m += 2) {
-        const ao0 = m * 6;
-        const ao1 = (m + 1) * 6;
-        {
-          let c00 = 0, c01 = 0, c02 = 0, c10 = 0, c11 = 0, c12 = 0;
-          for (let p = 0; p < 6; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 3;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
-            c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
-          }
-          const co0 = m * 3;
-          z2[co0] = c00 + b2[0];
-          z2[co0 + 1] = c01 + b2[1];
-          z2[co0 + 2] = c02 + b2[2];
-          const co1 = (m + 1) * 3;
-          z2[co1] = c10 + b2[0];
-          z2[co1 + 1] = c11 + b2[1];
-          z2[co1 + 2] = c12 + b2[2];
-        }
-      }
-      for (; m < rows; m++) {
-        const ao0 = m * 6;
-        {
-          let c00 = 0, c01 = 0, c02 = 0;
-          for (let p = 0; p < 6; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 3;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
-          }
-          const co0 = m * 3;
-          z2[co0] = c00 + b2[0];
-          z2[co0 + 1] = c01 + b2[1];
-          z2[co0 + 2] = c02 + b2[2];
-        }
-      }
-    }
+    forward(); // the same code as training: no op here behaves differently
   }
 
-  function lossTerms(): void {
+  function lossOver(rows: number): void {
     // loss: softmax_cross_entropy
     // data_loss = mean over rows of −log softmax(z2)[t]    [75×3], [75] → []
     {
       let total = 0;
-      for (let r = 0; r < 75; r++) {
+      for (let r = 0; r < rows; r++) {
         const o = r * 3;
         let m = z2[o];
         for (let j = 0; j < 3; j++) {
@@ -473,7 +308,7 @@ export function createModel(): Model {
         }
         total += Math.log(sum) + m - z2[o + t[r]];
       }
-      data_loss[0] = total / 75;
+      data_loss[0] = total / rows;
     }
 
     // regularizer: l2 λ=0.001
@@ -499,21 +334,22 @@ export function createModel(): Model {
         reg_loss[i] = l2_W1[i] + l2_W2[i];
       }
     }
-
-    // loss: softmax_cross_entropy
-    // total_loss = data_loss + reg_loss    [], [] → []
-    {
-      for (let i = 0; i < 1; i++) {
-        total_loss[i] = data_loss[i] + reg_loss[i];
-      }
-    }
     lossParts[0] = data_loss[0];
     lossParts[1] = reg_loss[0];
+  }
+
+  function lossTerms(): void {
+    lossOver(75);
   }
 
   function loss(): number {
     lossTerms();
     return lossParts[0] + lossParts[1];
+  }
+
+  function evaluate(rows: number): void {
+    infer(rows);
+    lossOver(rows);
   }
 
   function backward(): void {
@@ -782,5 +618,5 @@ export function createModel(): Model {
     b2.fill(0);
   }
 
-  return { params, grads, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer };
+  return { params, grads, state, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };
 }

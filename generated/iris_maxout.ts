@@ -17,6 +17,8 @@ export const BATCH = 25;
 export const LOSS = "hinge";
 /** `class`: one label per row; `vector`: OUTPUT_SIZE targets per row. */
 export const TARGET = "class" as const;
+/** How the data loss combines the rows of a batch: their mean or their sum. */
+export const LOSS_ROWS = "mean" as const;
 /** How accuracy is read from the outputs (null: regression). */
 export const ACCURACY = "argmax" as const;
 /** Length of the params and grads arrays. */
@@ -28,6 +30,10 @@ export const PARAMS = [
     { name: "W2", path: "layers[1].weights", shape: [8, 3], offset: 120, size: 24 },
     { name: "b2", path: "layers[1].biases", shape: [3], offset: 144, size: 3 },
   ] as const;
+/** Length of the state array: buffers kept across steps but not trained. */
+export const STATE_COUNT = 0;
+/** Where each state buffer (running statistics, …) lives in state. */
+export const STATE = [] as const;
 /** The spec's optimizer and training settings. */
 export const TRAINING = {"lr":0.01,"momentum":0.9,"nesterov":true,"schedule":{"kind":"constant"},"epochs":500,"shuffle":true,"stop_below":null,"early_stopping":{"patience":100,"restore_best":true},"seed":2} as const;
 /** The buffers and entry points createModel() returns. */
@@ -36,6 +42,8 @@ export interface Model {
   readonly params: Float32Array;
   /** ∂loss/∂params, same layout; written by backward(). */
   readonly grads: Float32Array;
+  /** Buffers kept across steps but not trained (running statistics, …), laid out as STATE says. */
+  readonly state: Float32Array;
   /** [BATCH × INPUT_SIZE], row-major. */
   readonly input: Float32Array;
   /** Class labels [BATCH] (Int32Array) or target rows [BATCH × OUTPUT_SIZE] (Float32Array). */
@@ -44,9 +52,9 @@ export interface Model {
   readonly output: Float32Array;
   /** [data loss, regularizer penalty] of the last loss() call. */
   readonly lossParts: Float64Array;
-  /** Fills params from the spec's init rules with a seeded PRNG (same seed → same bits). */
+  /** Fills params from the spec's init rules with a seeded PRNG (same seed → same bits), and resets state. */
   init(seed: number): void;
-  /** Forward pass over the full compiled batch. */
+  /** Training-mode forward pass over the full compiled batch. */
   forward(): void;
   /** Loss of the last forward pass (data + regularizer); also fills lossParts. */
   loss(): number;
@@ -55,8 +63,12 @@ export interface Model {
   lossTerms(): void;
   /** Gradients of the last forward pass into grads. */
   backward(): void;
-  /** Forward pass over the first `rows` rows of input (1 ≤ rows ≤ BATCH), for prediction. */
+  /** Inference-mode forward pass (no dropout, running statistics): output rows 0…rows−1 are
+   *  valid (1 ≤ rows ≤ BATCH); rows are independent, so what the other rows hold does not matter. */
   infer(rows: number): void;
+  /** infer(rows), then the data loss over those rows (their mean, as the loss defines it)
+   *  and the penalty, into lossParts. */
+  evaluate(rows: number): void;
 }
 
 /** Allocates every buffer once; the returned functions never allocate. */
@@ -64,6 +76,7 @@ export function createModel(): Model {
   // Every buffer, allocated once. Temporaries with disjoint lifetimes share `temp`.
   const params = new Float32Array(147);
   const grads = new Float32Array(147);
+  const state = new Float32Array(0);
   const input = new Float32Array(100);
   const target = new Int32Array(25);
   const output = new Float32Array(75);
@@ -72,7 +85,6 @@ export function createModel(): Model {
 
   // Named views: one per tensor of the graph.
   const x = input; // 25×4 input
-  const t = target; // 25 target
   const W1 = params.subarray(0, 96); // 4×24 param
   const b1 = params.subarray(96, 120); // 24 param
   const z1 = temp.subarray(0, 600); // 25×24 temp
@@ -80,6 +92,7 @@ export function createModel(): Model {
   const W2 = params.subarray(120, 144); // 8×3 param
   const b2 = params.subarray(144, 147); // 3 param
   const z2 = output; // 25×3 temp
+  const t = target; // 25 target
   const data_loss = temp.subarray(800, 801); // scalar temp
   const l1_W1 = temp.subarray(801, 802); // scalar temp
   const l2_W1 = temp.subarray(802, 803); // scalar temp
@@ -88,7 +101,6 @@ export function createModel(): Model {
   const reg_sum = temp.subarray(805, 806); // scalar temp
   const reg_sum_2 = temp.subarray(801, 802); // scalar temp
   const reg_loss = temp.subarray(802, 803); // scalar temp
-  const total_loss = temp.subarray(801, 802); // scalar temp
   const dz2 = temp.subarray(800, 875); // 25×3 temp
   const db2 = grads.subarray(144, 147); // 3 temp
   const dh1 = temp.subarray(875, 1075); // 25×8 temp
@@ -208,118 +220,15 @@ export function createModel(): Model {
     if (!(rows >= 1 && rows <= 25 && Number.isInteger(rows))) {
       throw new RangeError(`infer: rows must be an integer from 1 to 25 (got ${rows})`);
     }
-    // layers[0]: maxout 4→8 (3 pieces)
-    // z1 = x·W1 → bias_add(·, b1)  (fused)    [25×4], [4×24], [24] → [25×24]
-    {
-      // 2×4 register blocks over [rows×24], 4 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < rows; m += 2) {
-        const ao0 = m * 4;
-        const ao1 = (m + 1) * 4;
-        for (let n = 0; n < 24; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 24 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-            c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-          }
-          const co0 = m * 24 + n;
-          z1[co0] = c00 + b1[n];
-          z1[co0 + 1] = c01 + b1[n + 1];
-          z1[co0 + 2] = c02 + b1[n + 2];
-          z1[co0 + 3] = c03 + b1[n + 3];
-          const co1 = (m + 1) * 24 + n;
-          z1[co1] = c10 + b1[n];
-          z1[co1 + 1] = c11 + b1[n + 1];
-          z1[co1 + 2] = c12 + b1[n + 2];
-          z1[co1 + 3] = c13 + b1[n + 3];
-        }
-      }
-      for (; m < rows; m++) {
-        const ao0 = m * 4;
-        for (let n = 0; n < 24; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 24 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 24 + n;
-          z1[co0] = c00 + b1[n];
-          z1[co0 + 1] = c01 + b1[n + 1];
-          z1[co0 + 2] = c02 + b1[n + 2];
-          z1[co0 + 3] = c03 + b1[n + 3];
-        }
-      }
-    }
-    // h1 = max over 3 pieces of z1    [25×24] → [25×8]
-    {
-      for (let i = 0; i < rows * 8; i++) {
-        let m = z1[i * 3];
-        for (let p = 0; p < 3; p++) {
-          if (z1[i * 3 + p] > m) m = z1[i * 3 + p];
-        }
-        h1[i] = m;
-      }
-    }
-
-    // layers[1]: dense 8→3, identity
-    // z2 = h1·W2 → bias_add(·, b2)  (fused)    [25×8], [8×3], [3] → [25×3]
-    {
-      // 2×4 register blocks over [rows×3], 8 terms each
-      let m = 0;
-      for (; m + 1 < rows; m += 2) {
-        const ao0 = m * 8;
-        const ao1 = (m + 1) * 8;
-        {
-          let c00 = 0, c01 = 0, c02 = 0, c10 = 0, c11 = 0, c12 = 0;
-          for (let p = 0; p < 8; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 3;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
-            c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
-          }
-          const co0 = m * 3;
-          z2[co0] = c00 + b2[0];
-          z2[co0 + 1] = c01 + b2[1];
-          z2[co0 + 2] = c02 + b2[2];
-          const co1 = (m + 1) * 3;
-          z2[co1] = c10 + b2[0];
-          z2[co1 + 1] = c11 + b2[1];
-          z2[co1 + 2] = c12 + b2[2];
-        }
-      }
-      for (; m < rows; m++) {
-        const ao0 = m * 8;
-        {
-          let c00 = 0, c01 = 0, c02 = 0;
-          for (let p = 0; p < 8; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 3;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
-          }
-          const co0 = m * 3;
-          z2[co0] = c00 + b2[0];
-          z2[co0 + 1] = c01 + b2[1];
-          z2[co0 + 2] = c02 + b2[2];
-        }
-      }
-    }
+    forward(); // the same code as training: no op here behaves differently
   }
 
-  function lossTerms(): void {
+  function lossOver(rows: number): void {
     // loss: hinge (margin=1)
     // data_loss = mean over rows of Σ_{j≠t} max(0, s_j − s_t + Δ)    [25×3], [25] → []
     {
       let total = 0;
-      for (let r = 0; r < 25; r++) {
+      for (let r = 0; r < rows; r++) {
         const o = r * 3;
         const y = t[r];
         const sy = z2[o + y];
@@ -328,7 +237,7 @@ export function createModel(): Model {
           if (j !== y && margin > 0) total += margin;
         }
       }
-      data_loss[0] = total / 25;
+      data_loss[0] = total / rows;
     }
 
     // regularizer: l1 λ=0.0001 + l2 λ=0.001
@@ -382,21 +291,22 @@ export function createModel(): Model {
         reg_loss[i] = reg_sum_2[i] + l2_W2[i];
       }
     }
-
-    // loss: hinge (margin=1)
-    // total_loss = data_loss + reg_loss    [], [] → []
-    {
-      for (let i = 0; i < 1; i++) {
-        total_loss[i] = data_loss[i] + reg_loss[i];
-      }
-    }
     lossParts[0] = data_loss[0];
     lossParts[1] = reg_loss[0];
+  }
+
+  function lossTerms(): void {
+    lossOver(25);
   }
 
   function loss(): number {
     lossTerms();
     return lossParts[0] + lossParts[1];
+  }
+
+  function evaluate(rows: number): void {
+    infer(rows);
+    lossOver(rows);
   }
 
   function backward(): void {
@@ -612,5 +522,5 @@ export function createModel(): Model {
     b2.fill(0);
   }
 
-  return { params, grads, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer };
+  return { params, grads, state, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };
 }

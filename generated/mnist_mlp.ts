@@ -17,6 +17,8 @@ export const BATCH = 64;
 export const LOSS = "softmax_cross_entropy";
 /** `class`: one label per row; `vector`: OUTPUT_SIZE targets per row. */
 export const TARGET = "class" as const;
+/** How the data loss combines the rows of a batch: their mean or their sum. */
+export const LOSS_ROWS = "mean" as const;
 /** How accuracy is read from the outputs (null: regression). */
 export const ACCURACY = "argmax" as const;
 /** Length of the params and grads arrays. */
@@ -28,6 +30,10 @@ export const PARAMS = [
     { name: "W2", path: "layers[1].weights", shape: [128, 10], offset: 100480, size: 1280 },
     { name: "b2", path: "layers[1].biases", shape: [10], offset: 101760, size: 10 },
   ] as const;
+/** Length of the state array: buffers kept across steps but not trained. */
+export const STATE_COUNT = 0;
+/** Where each state buffer (running statistics, …) lives in state. */
+export const STATE = [] as const;
 /** The spec's optimizer and training settings. */
 export const TRAINING = {"lr":0.1,"momentum":0.9,"nesterov":false,"schedule":{"kind":"constant"},"epochs":5,"shuffle":true,"stop_below":null,"early_stopping":null,"seed":7} as const;
 /** The buffers and entry points createModel() returns. */
@@ -36,6 +42,8 @@ export interface Model {
   readonly params: Float32Array;
   /** ∂loss/∂params, same layout; written by backward(). */
   readonly grads: Float32Array;
+  /** Buffers kept across steps but not trained (running statistics, …), laid out as STATE says. */
+  readonly state: Float32Array;
   /** [BATCH × INPUT_SIZE], row-major. */
   readonly input: Float32Array;
   /** Class labels [BATCH] (Int32Array) or target rows [BATCH × OUTPUT_SIZE] (Float32Array). */
@@ -44,9 +52,9 @@ export interface Model {
   readonly output: Float32Array;
   /** [data loss, regularizer penalty] of the last loss() call. */
   readonly lossParts: Float64Array;
-  /** Fills params from the spec's init rules with a seeded PRNG (same seed → same bits). */
+  /** Fills params from the spec's init rules with a seeded PRNG (same seed → same bits), and resets state. */
   init(seed: number): void;
-  /** Forward pass over the full compiled batch. */
+  /** Training-mode forward pass over the full compiled batch. */
   forward(): void;
   /** Loss of the last forward pass (data + regularizer); also fills lossParts. */
   loss(): number;
@@ -55,8 +63,12 @@ export interface Model {
   lossTerms(): void;
   /** Gradients of the last forward pass into grads. */
   backward(): void;
-  /** Forward pass over the first `rows` rows of input (1 ≤ rows ≤ BATCH), for prediction. */
+  /** Inference-mode forward pass (no dropout, running statistics): output rows 0…rows−1 are
+   *  valid (1 ≤ rows ≤ BATCH); rows are independent, so what the other rows hold does not matter. */
   infer(rows: number): void;
+  /** infer(rows), then the data loss over those rows (their mean, as the loss defines it)
+   *  and the penalty, into lossParts. */
+  evaluate(rows: number): void;
 }
 
 /** Allocates every buffer once; the returned functions never allocate. */
@@ -64,6 +76,7 @@ export function createModel(): Model {
   // Every buffer, allocated once. Temporaries with disjoint lifetimes share `temp`.
   const params = new Float32Array(101770);
   const grads = new Float32Array(101770);
+  const state = new Float32Array(0);
   const input = new Float32Array(50176);
   const target = new Int32Array(64);
   const output = new Float32Array(640);
@@ -72,13 +85,13 @@ export function createModel(): Model {
 
   // Named views: one per tensor of the graph.
   const x = input; // 64×784 input
-  const t = target; // 64 target
   const W1 = params.subarray(0, 100352); // 784×128 param
   const b1 = params.subarray(100352, 100480); // 128 param
   const h1 = temp.subarray(0, 8192); // 64×128 temp
   const W2 = params.subarray(100480, 101760); // 128×10 param
   const b2 = params.subarray(101760, 101770); // 10 param
   const z2 = output; // 64×10 temp
+  const t = target; // 64 target
   const data_loss = temp.subarray(8192, 8193); // scalar temp
   const dz2 = temp.subarray(8192, 8832); // 64×10 temp
   const db2 = grads.subarray(101760, 101770); // 10 temp
@@ -264,184 +277,15 @@ export function createModel(): Model {
     if (!(rows >= 1 && rows <= 64 && Number.isInteger(rows))) {
       throw new RangeError(`infer: rows must be an integer from 1 to 64 (got ${rows})`);
     }
-    // layers[0]: dense 784→128, relu
-    // h1 = x·W1 → bias_add(·, b1) → relu(·)  (fused)    [64×784], [784×128], [128] → [64×128]
-    {
-      // 2×4 register blocks over [rows×128], 784 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < rows; m += 2) {
-        const ao0 = m * 784;
-        const ao1 = (m + 1) * 784;
-        let nnz = 0;
-        for (let p = 0; p < 784; p++) {
-          const a0 = x[ao0 + p], a1 = x[ao1 + p];
-          if (a0 !== 0 || a1 !== 0) {
-            nzStep[nnz] = p;
-            nzA0[nnz] = a0;
-            nzA1[nnz] = a1;
-            nnz++;
-          }
-        }
-        for (let n = 0; n < 128; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let q = 0; q < nnz; q++) {
-            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
-            const bo = p * 128 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-            c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-          }
-          const co0 = m * 128 + n;
-          {
-            const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
-          }
-          {
-            const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
-          }
-          {
-            const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
-          }
-          const co1 = (m + 1) * 128 + n;
-          {
-            const v = c10 + b1[n];
-            h1[co1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c11 + b1[n + 1];
-            h1[co1 + 1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c12 + b1[n + 2];
-            h1[co1 + 2] = v > 0 ? v : 0;
-          }
-          {
-            const v = c13 + b1[n + 3];
-            h1[co1 + 3] = v > 0 ? v : 0;
-          }
-        }
-      }
-      for (; m < rows; m++) {
-        const ao0 = m * 784;
-        for (let n = 0; n < 128; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 784; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 128 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 128 + n;
-          {
-            const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
-          }
-          {
-            const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
-          }
-          {
-            const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
-          }
-        }
-      }
-    }
-
-    // layers[1]: dense 128→10, identity
-    // z2 = h1·W2 → bias_add(·, b2)  (fused)    [64×128], [128×10], [10] → [64×10]
-    {
-      // 2×4 register blocks over [rows×10], 128 terms each
-      let m = 0;
-      for (; m + 1 < rows; m += 2) {
-        const ao0 = m * 128;
-        const ao1 = (m + 1) * 128;
-        for (let n = 0; n < 8; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 128; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 10 + n;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2], u3 = W2[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-            c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-          }
-          const co0 = m * 10 + n;
-          z2[co0] = c00 + b2[n];
-          z2[co0 + 1] = c01 + b2[n + 1];
-          z2[co0 + 2] = c02 + b2[n + 2];
-          z2[co0 + 3] = c03 + b2[n + 3];
-          const co1 = (m + 1) * 10 + n;
-          z2[co1] = c10 + b2[n];
-          z2[co1 + 1] = c11 + b2[n + 1];
-          z2[co1 + 2] = c12 + b2[n + 2];
-          z2[co1 + 3] = c13 + b2[n + 3];
-        }
-        {
-          let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
-          for (let p = 0; p < 128; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 10 + 8;
-            const u0 = W2[bo], u1 = W2[bo + 1];
-            c00 += a0 * u0; c01 += a0 * u1;
-            c10 += a1 * u0; c11 += a1 * u1;
-          }
-          const co0 = m * 10 + 8;
-          z2[co0] = c00 + b2[8];
-          z2[co0 + 1] = c01 + b2[9];
-          const co1 = (m + 1) * 10 + 8;
-          z2[co1] = c10 + b2[8];
-          z2[co1 + 1] = c11 + b2[9];
-        }
-      }
-      for (; m < rows; m++) {
-        const ao0 = m * 128;
-        for (let n = 0; n < 8; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 128; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 10 + n;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2], u3 = W2[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 10 + n;
-          z2[co0] = c00 + b2[n];
-          z2[co0 + 1] = c01 + b2[n + 1];
-          z2[co0 + 2] = c02 + b2[n + 2];
-          z2[co0 + 3] = c03 + b2[n + 3];
-        }
-        {
-          let c00 = 0, c01 = 0;
-          for (let p = 0; p < 128; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 10 + 8;
-            const u0 = W2[bo], u1 = W2[bo + 1];
-            c00 += a0 * u0; c01 += a0 * u1;
-          }
-          const co0 = m * 10 + 8;
-          z2[co0] = c00 + b2[8];
-          z2[co0 + 1] = c01 + b2[9];
-        }
-      }
-    }
+    forward(); // the same code as training: no op here behaves differently
   }
 
-  function lossTerms(): void {
+  function lossOver(rows: number): void {
     // loss: softmax_cross_entropy
     // data_loss = mean over rows of −log softmax(z2)[t]    [64×10], [64] → []
     {
       let total = 0;
-      for (let r = 0; r < 64; r++) {
+      for (let r = 0; r < rows; r++) {
         const o = r * 10;
         let m = z2[o];
         for (let j = 0; j < 10; j++) {
@@ -453,15 +297,24 @@ export function createModel(): Model {
         }
         total += Math.log(sum) + m - z2[o + t[r]];
       }
-      data_loss[0] = total / 64;
+      data_loss[0] = total / rows;
     }
     lossParts[0] = data_loss[0];
     lossParts[1] = 0;
   }
 
+  function lossTerms(): void {
+    lossOver(64);
+  }
+
   function loss(): number {
     lossTerms();
     return lossParts[0] + lossParts[1];
+  }
+
+  function evaluate(rows: number): void {
+    infer(rows);
+    lossOver(rows);
   }
 
   function backward(): void {
@@ -717,5 +570,5 @@ export function createModel(): Model {
   const nzA0 = new Float32Array(784);
   const nzA1 = new Float32Array(784);
 
-  return { params, grads, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer };
+  return { params, grads, state, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };
 }

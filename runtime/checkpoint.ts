@@ -2,7 +2,8 @@
 //
 // Layout (little-endian):
 //   "NSCK" | u32 version | u32 header bytes | JSON header (space-padded to 4 bytes)
-//   | params f32[paramCount] | velocity f32[paramCount] | best params f32[paramCount]?
+//   | the float32 arrays the header lists by name and length, in that order: params, state,
+//     optimizer.<slot>…, and with early stopping best.params, best.state
 //   | u32 CRC-32 of every byte before it
 // The JSON header holds the small things (spec hash, counters, RNG state, history, data
 // preprocessing); the float payloads stay binary so weights round-trip exactly.
@@ -12,7 +13,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, r
 import { dirname } from "node:path";
 
 const MAGIC = "NSCK";
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 
 /** How the data was preprocessed, so prediction can do the same. */
 export interface DataMeta {
@@ -24,16 +25,18 @@ export interface DataMeta {
 export interface Checkpoint {
   readonly specHash: string;
   readonly params: Float32Array;
-  /** SGD momentum buffer, same layout as params. */
-  readonly velocity: Float32Array;
+  /** The model's state buffers (running statistics, …), laid out as its STATE says. */
+  readonly state: Float32Array;
+  /** The optimizer's name and its per-parameter buffers (SGD: `velocity`), same layout as params. */
+  readonly optimizer: { readonly kind: string; readonly slots: Readonly<Record<string, Float32Array>> };
   /** Epochs completed. */
   readonly epoch: number;
   /** Optimizer steps completed. */
   readonly step: number;
   /** The shuffle RNG's state after `epoch` epochs. */
   readonly rngState: readonly number[];
-  /** Early-stopping bookkeeping: the best monitored loss so far and its weights. */
-  readonly best?: { readonly epoch: number; readonly loss: number; readonly params: Float32Array } | null;
+  /** Early-stopping bookkeeping: the best monitored loss so far, its weights and state. */
+  readonly best?: { readonly epoch: number; readonly loss: number; readonly params: Float32Array; readonly state: Float32Array } | null;
   /** Per-epoch metrics so far (plain JSON), so a resumed run reports the whole history. */
   readonly history?: readonly unknown[];
   readonly data?: DataMeta | null;
@@ -75,14 +78,25 @@ function readFloats(view: DataView, at: number, n: number): Float32Array {
   return a;
 }
 
+/** The float arrays of a checkpoint, in file order, by name. */
+function arraysOf(ck: Checkpoint): [string, Float32Array][] {
+  const arrays: [string, Float32Array][] = [["params", ck.params], ["state", ck.state]];
+  for (const [slot, a] of Object.entries(ck.optimizer.slots)) arrays.push([`optimizer.${slot}`, a]);
+  if (ck.best) arrays.push(["best.params", ck.best.params], ["best.state", ck.best.state]);
+  return arrays;
+}
+
 export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
   const n = ck.params.length;
-  if (ck.velocity.length !== n || (ck.best && ck.best.params.length !== n)) {
-    throw new CheckpointError("checkpoint buffers have different lengths");
+  const arrays = arraysOf(ck);
+  for (const [name, a] of arrays) {
+    const want = name.endsWith("state") ? ck.state.length : n;
+    if (a.length !== want) throw new CheckpointError(`checkpoint buffer ${name} has ${a.length} elements, not ${want}`);
   }
   const header = {
     specHash: ck.specHash, paramCount: n, epoch: ck.epoch, step: ck.step,
-    rngState: ck.rngState, hasBest: !!ck.best,
+    rngState: ck.rngState, optimizer: ck.optimizer.kind,
+    arrays: arrays.map(([name, a]) => [name, a.length]),
     best: ck.best ? { epoch: ck.best.epoch, loss: ck.best.loss } : null,
     history: ck.history ?? [], data: ck.data ?? null,
   };
@@ -90,16 +104,15 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
   const enc = new TextEncoder();
   while (enc.encode(json).length % 4 !== 0) json += " ";
   const hb = enc.encode(json);
-  const arrays = ck.best ? 3 : 2;
-  const bytes = new Uint8Array(12 + hb.length + 4 * n * arrays + 4);
+  const floats = arrays.reduce((sum, [, a]) => sum + a.length, 0);
+  const bytes = new Uint8Array(12 + hb.length + 4 * floats + 4);
   const view = new DataView(bytes.buffer);
   bytes.set(enc.encode(MAGIC), 0);
   view.setUint32(4, CHECKPOINT_VERSION, true);
   view.setUint32(8, hb.length, true);
   bytes.set(hb, 12);
-  let at = writeFloats(view, 12 + hb.length, ck.params);
-  at = writeFloats(view, at, ck.velocity);
-  if (ck.best) at = writeFloats(view, at, ck.best.params);
+  let at = 12 + hb.length;
+  for (const [, a] of arrays) at = writeFloats(view, at, a);
   view.setUint32(at, crc32(bytes.subarray(0, at)), true);
   return bytes;
 }
@@ -118,8 +131,8 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint & 
   const hlen = view.getUint32(8, true);
   if (12 + hlen + 4 > bytes.length) throw new CheckpointError(`${file}: truncated checkpoint (header cut off)`);
   let header: {
-    specHash: string; paramCount: number; epoch: number; step: number; rngState: number[];
-    hasBest: boolean; best: { epoch: number; loss: number } | null; history: unknown[]; data: DataMeta | null;
+    specHash: string; paramCount: number; epoch: number; step: number; rngState: number[]; optimizer: string;
+    arrays: [string, number][]; best: { epoch: number; loss: number } | null; history: unknown[]; data: DataMeta | null;
   };
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + hlen)));
@@ -127,11 +140,12 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint & 
     throw new CheckpointError(`${file}: corrupted checkpoint (unreadable header)`);
   }
   const h = header as Partial<typeof header> | null;
-  if (typeof h !== "object" || h === null || !Number.isSafeInteger(h.paramCount) || h.paramCount! < 0) {
+  const validArrays = Array.isArray(h?.arrays) && h.arrays.every((e) => Array.isArray(e) && typeof e[0] === "string" && Number.isSafeInteger(e[1]) && e[1] >= 0);
+  if (typeof h !== "object" || h === null || !Number.isSafeInteger(h.paramCount) || h.paramCount! < 0 || !validArrays || typeof h.optimizer !== "string") {
     throw new CheckpointError(`${file}: corrupted checkpoint (bad header)`);
   }
-  const n = header.paramCount;
-  const expected = 12 + hlen + 4 * n * (header.hasBest ? 3 : 2) + 4;
+  const floats = header.arrays.reduce((sum, [, length]) => sum + length, 0);
+  const expected = 12 + hlen + 4 * floats + 4;
   if (bytes.length < expected) {
     throw new CheckpointError(`${file}: truncated checkpoint (${bytes.length} of ${expected} bytes)`);
   }
@@ -139,14 +153,23 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint & 
   if (bytes.length !== expected || view.getUint32(end, true) !== crc32(bytes.subarray(0, end))) {
     throw new CheckpointError(`${file}: corrupted checkpoint (checksum mismatch)`);
   }
-  const params = readFloats(view, 12 + hlen, n);
-  const velocity = readFloats(view, 12 + hlen + 4 * n, n);
-  const best = header.hasBest && header.best
-    ? { ...header.best, params: readFloats(view, 12 + hlen + 8 * n, n) }
-    : null;
+  const arrays = new Map<string, Float32Array>();
+  let at = 12 + hlen;
+  for (const [name, length] of header.arrays) {
+    arrays.set(name, readFloats(view, at, length));
+    at += 4 * length;
+  }
+  const array = (name: string): Float32Array => {
+    const a = arrays.get(name);
+    if (!a) throw new CheckpointError(`${file}: corrupted checkpoint (no ${name})`);
+    return a;
+  };
+  const slots = Object.fromEntries([...arrays].filter(([name]) => name.startsWith("optimizer.")).map(([name, a]) => [name.slice(10), a]));
+  const best = header.best ? { ...header.best, params: array("best.params"), state: array("best.state") } : null;
   return {
-    specHash: header.specHash, paramCount: n, params, velocity, epoch: header.epoch,
-    step: header.step, rngState: header.rngState, best, history: header.history, data: header.data,
+    specHash: header.specHash, paramCount: header.paramCount, params: array("params"), state: array("state"),
+    optimizer: { kind: header.optimizer, slots }, epoch: header.epoch, step: header.step, rngState: header.rngState,
+    best, history: header.history, data: header.data,
   };
 }
 

@@ -1,10 +1,11 @@
 // The shape of a generated module, as the runtime sees it. Generated modules do not import
 // this (they have no imports at all); they match it structurally.
 
+/** Where a parameter (or state buffer) lives in the flat params (or state) array. */
 export interface ParamLayout {
   /** e.g. `W1`, `b1` */
   readonly name: string;
-  /** The spec path it comes from, e.g. `layers[0].weights`. */
+  /** Its owner's spec path and its role there, e.g. `layers[0].weights`. */
   readonly path: string;
   readonly shape: readonly number[];
   readonly offset: number;
@@ -32,6 +33,8 @@ export interface Model {
   readonly params: Float32Array;
   /** ∂loss/∂params, same layout; written by backward(). */
   readonly grads: Float32Array;
+  /** Buffers kept across steps but not trained (running statistics, …), laid out as STATE says. */
+  readonly state: Float32Array;
   /** [BATCH × INPUT_SIZE], row-major. */
   readonly input: Float32Array;
   /** Class labels [BATCH] (Int32Array) or target rows [BATCH × OUTPUT_SIZE] (Float32Array). */
@@ -40,9 +43,9 @@ export interface Model {
   readonly output: Float32Array;
   /** [data loss, regularizer penalty] of the last loss() call. */
   readonly lossParts: Float64Array;
-  /** Fills params from the spec's init rules with a seeded PRNG (same seed → same bits). */
+  /** Fills params from the spec's init rules with a seeded PRNG (same seed → same bits), and resets state. */
   init(seed: number): void;
-  /** Forward pass over the full compiled batch. */
+  /** Training-mode forward pass over the full compiled batch. */
   forward(): void;
   /** Loss of the last forward pass (data + regularizer); also fills lossParts. */
   loss(): number;
@@ -51,8 +54,12 @@ export interface Model {
   lossTerms(): void;
   /** Gradients of the last forward pass into grads. */
   backward(): void;
-  /** Forward pass over the first `rows` rows of input (1 ≤ rows ≤ BATCH), for prediction. */
+  /** Inference-mode forward pass (no dropout, running statistics): output rows 0…rows−1 are
+   *  valid (1 ≤ rows ≤ BATCH); rows are independent, so what the other rows hold does not matter. */
   infer(rows: number): void;
+  /** infer(rows), then the data loss over those rows (their mean, as the loss defines it)
+   *  and the penalty, into lossParts. */
+  evaluate(rows: number): void;
 }
 
 export interface CompiledModule {
@@ -63,12 +70,16 @@ export interface CompiledModule {
   readonly OUTPUT_SIZE: number;
   readonly BATCH: number;
   readonly LOSS: string;
+  /** How the data loss combines the rows of a batch: their mean, or their sum. */
+  readonly LOSS_ROWS: "mean" | "sum";
   /** `class`: targets are labels; `vector`: targets are rows of OUTPUT_SIZE. */
   readonly TARGET: "class" | "vector";
   /** How accuracy is read from outputs, or null for regression losses. */
   readonly ACCURACY: "argmax" | "threshold" | null;
   readonly PARAM_COUNT: number;
   readonly PARAMS: readonly ParamLayout[];
+  readonly STATE_COUNT: number;
+  readonly STATE: readonly ParamLayout[];
   readonly TRAINING: TrainingConfig;
   createModel(): Model;
 }

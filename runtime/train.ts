@@ -70,9 +70,10 @@ function decide(tr: Trainer, m: EpochMetrics, opts: TrainOptions): StopReason | 
 function finish(tr: Trainer, stopped: StopReason, opts: TrainOptions, t0: number, start: { step: number; seconds: number }): TrainResult {
   let final = tr.history.length > 0 ? tr.history[tr.history.length - 1] : null;
   const es = tr.cfg.early_stopping;
-  if (stopped === "early_stopping" && es?.restore_best && tr.bestParams) {
+  if (stopped === "early_stopping" && es?.restore_best && tr.bestParams && tr.bestState) {
     // Like Keras' restore_best_weights: only when early stopping ended the run.
     tr.model.params.set(tr.bestParams);
+    tr.model.state.set(tr.bestState);
     const t = tr.evaluateTest();
     if (final && t) final = { ...final, testLoss: t.loss, testAccuracy: t.accuracy };
   }

@@ -52,9 +52,10 @@ export class Trainer {
   /** Seconds spent in training steps (not evaluation), for steps/s. */
   trainSeconds = 0;
   readonly history: EpochMetrics[] = [];
-  /** Best monitored loss (early stopping); bestParams holds its weights. */
+  /** Best monitored loss (early stopping); bestParams and bestState hold its weights and state. */
   best: { epoch: number; loss: number } | null = null;
   readonly bestParams: Float32Array | null;
+  readonly bestState: Float32Array | null;
   readonly velocity: Float32Array;
   readonly rng: Rng;
   private readonly perm: Int32Array;
@@ -87,6 +88,7 @@ export class Trainer {
     this.slots = new Int32Array(B);
     this.velocity = new Float32Array(mod.PARAM_COUNT);
     this.bestParams = cfg.early_stopping ? new Float32Array(mod.PARAM_COUNT) : null;
+    this.bestState = cfg.early_stopping ? new Float32Array(mod.STATE_COUNT) : null;
     this.rng = new Rng(mixSeed(cfg.seed, 1));
     if (resume) this.restore(resume);
     else this.model.init(cfg.seed);
@@ -117,23 +119,34 @@ export class Trainer {
     if (ck.params.length !== this.mod.PARAM_COUNT) {
       throw new CheckpointError(`checkpoint has ${ck.params.length} parameters; the model has ${this.mod.PARAM_COUNT}`);
     }
+    if (ck.optimizer.kind !== "sgd" || !ck.optimizer.slots.velocity) {
+      throw new CheckpointError(`checkpoint was saved by the ${ck.optimizer.kind} optimizer; this spec trains with sgd`);
+    }
+    if (ck.state.length !== this.mod.STATE_COUNT) {
+      throw new CheckpointError(`checkpoint has ${ck.state.length} state values; the model has ${this.mod.STATE_COUNT}`);
+    }
     this.model.params.set(ck.params);
-    this.velocity.set(ck.velocity);
+    this.model.state.set(ck.state);
+    this.velocity.set(ck.optimizer.slots.velocity);
     this.epoch = ck.epoch;
     this.step = ck.step;
     this.rng.restore(ck.rngState);
     this.history.push(...((ck.history ?? []) as EpochMetrics[]));
-    if (ck.best && this.bestParams) {
+    if (ck.best && this.bestParams && this.bestState) {
       this.best = { epoch: ck.best.epoch, loss: ck.best.loss };
       this.bestParams.set(ck.best.params);
+      this.bestState.set(ck.best.state);
     }
   }
 
   checkpoint(): Checkpoint {
     return {
-      specHash: this.mod.SPEC_HASH, params: this.model.params.slice(), velocity: this.velocity.slice(),
+      specHash: this.mod.SPEC_HASH, params: this.model.params.slice(), state: this.model.state.slice(),
+      optimizer: { kind: "sgd", slots: { velocity: this.velocity.slice() } },
       epoch: this.epoch, step: this.step, rngState: this.rng.state(),
-      best: this.best && this.bestParams ? { ...this.best, params: this.bestParams.slice() } : null,
+      best: this.best && this.bestParams && this.bestState
+        ? { ...this.best, params: this.bestParams.slice(), state: this.bestState.slice() }
+        : null,
       history: this.history, data: this.dataMeta,
     };
   }
@@ -212,6 +225,7 @@ export class Trainer {
       if (this.best === null || monitored < this.best.loss) {
         this.best = { epoch: this.epoch, loss: monitored };
         this.bestParams.set(this.model.params);
+        this.bestState!.set(this.model.state);
       }
     }
     this.history.push(metrics);
@@ -219,10 +233,10 @@ export class Trainer {
   }
 
   /**
-   * Exact mean loss and accuracy over a dataset, BATCH rows at a time. A last partial chunk
-   * of r rows is padded with copies of row 0 (loss L1), then a batch of only row 0 gives
-   * its per-row loss (L2): the r rows contribute B·L1 − (B−r)·L2. This holds for any data
-   * loss that is a (scaled) sum of per-row terms, which every netspec loss is.
+   * Exact loss and accuracy over a dataset, BATCH rows at a time, in inference mode (the
+   * module's evaluate(r) takes the loss over the first r rows, so a last partial chunk needs
+   * no correction). The loss is on the training loss's scale: the mean over rows, or for a
+   * summed loss the sum over a batch of BATCH rows (Keras' evaluate does the same).
    */
   evaluate(side: Side): { loss: number; dataLoss: number; accuracy: number | null } {
     const m = this.model, B = this.mod.BATCH, rows = side.ds.rows, slots = this.slots;
@@ -231,24 +245,14 @@ export class Trainer {
       const r = Math.min(B, rows - start);
       for (let i = 0; i < B; i++) slots[i] = i < r ? start + i : 0;
       this.load(side);
-      m.forward();
-      m.lossTerms();
-      sum += B * m.lossParts[0];
+      m.evaluate(r);
+      sum += this.mod.LOSS_ROWS === "sum" ? m.lossParts[0] : r * m.lossParts[0];
       reg = m.lossParts[1];
-      if (r < B) {
-        m.infer(r); // the prediction path, for the partial chunk's accuracy
-        if (this.mod.ACCURACY) correct += countCorrect(this.mod, m.output, r, slots, side.ds.labels, side.vec);
-        slots.fill(0);
-        this.load(side);
-        m.forward();
-        m.lossTerms();
-        sum -= (B - r) * m.lossParts[0];
-      } else if (this.mod.ACCURACY) {
-        correct += countCorrect(this.mod, m.output, B, slots, side.ds.labels, side.vec);
-      }
+      if (this.mod.ACCURACY) correct += countCorrect(this.mod, m.output, r, slots, side.ds.labels, side.vec);
     }
     const total = this.mod.ACCURACY === "threshold" ? rows * this.mod.OUTPUT_SIZE : rows;
-    return { loss: sum / rows + reg, dataLoss: sum / rows, accuracy: this.mod.ACCURACY ? correct / total : null };
+    const dataLoss = this.mod.LOSS_ROWS === "sum" ? (sum / rows) * B : sum / rows;
+    return { loss: dataLoss + reg, dataLoss, accuracy: this.mod.ACCURACY ? correct / total : null };
   }
 
   /** Test-set metrics now (null without a test set). */

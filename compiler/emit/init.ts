@@ -1,4 +1,4 @@
-// init(seed): parameters from the spec's init rules. The PRNG (mulberry32) and Box-Muller
+// init(seed): parameters from the spec's init rules, state buffers to their starting values. The PRNG (mulberry32) and Box-Muller
 // are written into the module, so a seed gives the same bits in every JS engine.
 
 import type { CodeBlockWriter } from "ts-morph";
@@ -24,7 +24,7 @@ export function emitInit(w: CodeBlockWriter, graph: TrainGraph, ref: (v: Value) 
     const name = ref(v);
     const rule = p.init;
     const what = rule.kind === "zeros" ? "zeros" : rule.kind === "normal" ? `normal(${rule.mean}, ${rule.std})` : `uniform(${rule.min}, ${rule.max})`;
-    w.writeLine(`// layers[${p.layer}].${p.role === "weights" ? "weights" : "biases"} ${v.name} [${shapeText(v.shape)}]: ${what}`);
+    w.writeLine(`// ${p.owner}.${p.role} ${v.name} [${shapeText(v.shape)}]: ${what}`);
     if (rule.kind === "zeros") w.writeLine(`${name}.fill(0);`);
     else {
       const draw =
@@ -33,5 +33,9 @@ export function emitInit(w: CodeBlockWriter, graph: TrainGraph, ref: (v: Value) 
           : `${lit(rule.min)} + ${lit(rule.max - rule.min)} * uniform()`;
       w.write(`for (let i = 0; i < ${v.shape.reduce((a, b) => a * b, 1)}; i++)`).block(() => w.writeLine(`${name}[i] = ${draw};`));
     }
+  }
+  for (const st of graph.state) {
+    const v = graph.values[st.value]!;
+    w.writeLine(`${ref(v)}.fill(${st.fill}); // ${st.owner}.${st.role} [${shapeText(v.shape)}]`);
   }
 }

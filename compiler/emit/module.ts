@@ -3,8 +3,8 @@
 // buffer once and returns straight-line forward/loss/backward/infer functions over them.
 
 import { IndentationText, Project, QuoteKind, VariableDeclarationKind, type CodeBlockWriter } from "ts-morph";
-import type { TrainGraph, Value } from "../ir/types.ts";
-import { shapeText } from "../ir/types.ts";
+import type { Port, TrainGraph, Value } from "../ir/types.ts";
+import { only, shapeSize, shapeText } from "../ir/types.ts";
 import { losses } from "../ops/registry.ts";
 import type { ArenaName, BufferPlan } from "../plan.ts";
 import type { Spec } from "../spec/types.ts";
@@ -55,14 +55,17 @@ function writeHeader(w: CodeBlockWriter, { spec, hash, source, version }: EmitIn
 
 function constants({ spec, graph, plan, hash, version }: EmitInput) {
   const lossDef = losses[spec.loss.op as keyof typeof losses];
-  const layout = graph.params.map((p) => {
-    const v = graph.values[p.value]!;
-    const slot = plan.slots[p.value]!;
-    const path = `layers[${p.layer}].${p.role === "weights" ? "weights" : "biases"}`;
-    return `{ name: "${v.name}", path: "${path}", shape: [${v.shape.join(", ")}], offset: ${slot.offset}, size: ${slot.size} }`;
-  });
+  const layout = (entries: readonly { value: number; owner: string; role: string }[]) =>
+    entries.map((p) => {
+      const v = graph.values[p.value]!;
+      const slot = plan.slots[p.value]!;
+      return `{ name: "${v.name}", path: "${p.owner}.${p.role}", shape: [${v.shape.join(", ")}], offset: ${slot.offset}, size: ${slot.size} }`;
+    });
+  const list = (items: string[]) => (w: CodeBlockWriter) =>
+    void (items.length ? w.write("[").indent(() => items.forEach((l) => w.writeLine(`${l},`))).write("] as const") : w.write("[] as const"));
   const { batch: _compiledIn, ...train } = spec.train;
   const training = { ...spec.optimizer, ...train, seed: spec.seed };
+  const width = (ports: readonly Port[]) => shapeSize(graph.values[only(ports, "port")]!.shape.slice(1));
   const c = (name: string, initializer: string | ((w: CodeBlockWriter) => void), doc: string) => ({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
@@ -73,28 +76,32 @@ function constants({ spec, graph, plan, hash, version }: EmitInput) {
     c("SPEC_NAME", JSON.stringify(spec.name), "The spec's name."),
     c("SPEC_HASH", JSON.stringify(hash), "sha256 of the spec source: checkpoints from another spec are refused."),
     c("NETSPEC_VERSION", JSON.stringify(version), "The compiler that wrote this file."),
-    c("INPUT_SIZE", `${spec.input}`, "Features per sample."),
-    c("OUTPUT_SIZE", `${spec.layers.at(-1)!.units}`, "Scores (or predictions) per sample."),
+    c("INPUT_SIZE", `${width(graph.inputs)}`, "Features per sample."),
+    c("OUTPUT_SIZE", `${width(graph.outputs)}`, "Scores (or predictions) per sample."),
     c("BATCH", `${spec.train.batch}`, "Rows per training step, fixed at compile time."),
     c("LOSS", JSON.stringify(spec.loss.op), "The training loss."),
     c("TARGET", `"${lossDef.target}" as const`, "`class`: one label per row; `vector`: OUTPUT_SIZE targets per row."),
+    c("LOSS_ROWS", `"${lossDef.rows(spec.loss.attrs)}" as const`, "How the data loss combines the rows of a batch: their mean or their sum."),
     c("ACCURACY", lossDef.accuracy ? `"${lossDef.accuracy}" as const` : "null", "How accuracy is read from the outputs (null: regression)."),
     c("PARAM_COUNT", `${plan.arenas.params}`, "Length of the params and grads arrays."),
-    c("PARAMS", (w) => w.write("[").indent(() => layout.forEach((l) => w.writeLine(`${l},`))).write("] as const"), "Where each tensor lives in params (and grads)."),
+    c("PARAMS", list(layout(graph.params)), "Where each tensor lives in params (and grads)."),
+    c("STATE_COUNT", `${plan.arenas.state}`, "Length of the state array: buffers kept across steps but not trained."),
+    c("STATE", list(layout(graph.state)), "Where each state buffer (running statistics, …) lives in state."),
     c("TRAINING", `${JSON.stringify(training)} as const`, "The spec's optimizer and training settings."),
   ];
 }
 
 /** The arenas, in the order createModel() allocates them (all Float32Array but class targets). */
-const ARENAS: readonly ArenaName[] = ["params", "grads", "input", "target", "output", "temp"];
+const ARENAS: readonly ArenaName[] = ["params", "grads", "state", "input", "target", "output", "temp"];
 
 function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
   const { graph, plan } = input;
-  const targetArray = graph.values[graph.target]!.dtype === "i32" ? "Int32Array" : "Float32Array";
+  const batch = input.spec.train.batch;
+  const targetArray = graph.targets.some((t) => graph.values[t.value]!.dtype === "i32") ? "Int32Array" : "Float32Array";
   w.writeLine("// Every buffer, allocated once. Temporaries with disjoint lifetimes share `temp`.");
   for (const arena of ARENAS) {
     const type = arena === "target" ? targetArray : "Float32Array";
-    w.writeLine(`const ${arena} = new ${type}(${Math.max(plan.arenas[arena], 1)});`);
+    w.writeLine(`const ${arena} = new ${type}(${arena === "state" ? plan.arenas.state : Math.max(plan.arenas[arena], 1)});`);
   }
   w.writeLine("const lossParts = new Float64Array(2);");
   w.blankLine();
@@ -103,7 +110,7 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
   graph.values.forEach((v) => {
     const slot = plan.slots[v.id];
     if (!slot) return;
-    const whole = slot.arena === "input" || slot.arena === "target" || slot.arena === "output";
+    const whole = slot.size === plan.arenas[slot.arena] && ["input", "target", "output"].includes(slot.arena);
     const view = whole ? slot.arena : `${slot.arena}.subarray(${slot.offset}, ${slot.offset + slot.size})`;
     w.writeLine(`const ${v.name} = ${view}; // ${shapeText(v.shape)} ${v.kind}`);
   });
@@ -114,7 +121,7 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
     scratchBuffers.set(name, { type, size: Math.max(size, scratchBuffers.get(name)?.size ?? 0) });
     return name;
   };
-  const train = { ref, rows: `${input.spec.train.batch}`, scratch };
+  const train = { ref, rows: `${batch}`, scratch, mode: "train" as const };
   const fn = (signature: string, body: () => void) => {
     w.blankLine();
     w.write(`function ${signature}`).block(body);
@@ -122,21 +129,28 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
   const { functions } = plan;
   fn("forward(): void", () => emitNodes(w, graph, functions.forward, train));
   fn("infer(rows: number): void", () => {
-    w.write(`if (!(rows >= 1 && rows <= ${input.spec.train.batch} && Number.isInteger(rows)))`).block(() => {
-      w.writeLine(`throw new RangeError(\`infer: rows must be an integer from 1 to ${input.spec.train.batch} (got \${rows})\`);`);
+    w.write(`if (!(rows >= 1 && rows <= ${batch} && Number.isInteger(rows)))`).block(() => {
+      w.writeLine(`throw new RangeError(\`infer: rows must be an integer from 1 to ${batch} (got \${rows})\`);`);
     });
-    emitNodes(w, graph, functions.forward, { ...train, rows: "rows" });
+    // Rows are independent in inference, so the whole batch is computed and the rest ignored.
+    if (plan.inferDiffers) emitNodes(w, graph, functions.forward, { ...train, mode: "infer" });
+    else w.writeLine("forward(); // the same code as training: no op here behaves differently");
   });
-  // The work sits in a void function: a double returned from a call V8 does not inline is
-  // boxed (16 bytes a step). Training loops call lossTerms() and read lossParts.
-  fn("lossTerms(): void", () => {
-    emitNodes(w, graph, functions.loss, train);
+  // The loss's work sits in void functions: a double returned from a call V8 does not inline
+  // is boxed (16 bytes a step). Training loops call lossTerms() and read lossParts.
+  fn("lossOver(rows: number): void", () => {
+    emitNodes(w, graph, functions.loss, { ...train, rows: "rows" });
     w.writeLine(`lossParts[0] = ${graph.values[graph.dataLoss]!.name}[0];`);
     w.writeLine(`lossParts[1] = ${graph.regLoss >= 0 ? `${graph.values[graph.regLoss]!.name}[0]` : "0"};`);
   });
+  fn("lossTerms(): void", () => w.writeLine(`lossOver(${batch});`));
   fn("loss(): number", () => {
     w.writeLine("lossTerms();");
     w.writeLine("return lossParts[0] + lossParts[1];");
+  });
+  fn("evaluate(rows: number): void", () => {
+    w.writeLine("infer(rows);");
+    w.writeLine("lossOver(rows);");
   });
   fn("backward(): void", () => emitNodes(w, graph, functions.backward, train));
   fn("init(seed: number): void", () => emitInit(w, graph, ref));
@@ -146,5 +160,5 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
     for (const [name, { type, size }] of scratchBuffers) w.writeLine(`const ${name} = new ${type}(${size});`);
     w.blankLine();
   }
-  w.writeLine("return { params, grads, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer };");
+  w.writeLine("return { params, grads, state, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };");
 }

@@ -11,7 +11,7 @@ export function emitNodes(
   w: CodeBlockWriter,
   graph: TrainGraph,
   order: readonly number[],
-  env: Pick<EmitArgs, "ref" | "rows" | "scratch">,
+  env: Pick<EmitArgs, "ref" | "rows" | "scratch" | "mode">,
 ): void {
   let path: string | undefined;
   for (const k of order) {

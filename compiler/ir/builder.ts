@@ -25,9 +25,9 @@ export class GraphBuilder implements GradBuilder {
     return v;
   }
 
-  /** A value with no defining node: an input, a target or a parameter. */
-  leaf(kind: ValueKind, name: string, shape: Shape, dtype: DType, batched: boolean): number {
-    return this.push({ kind, name, shape, dtype, batched });
+  /** A value with no defining node: an input, a target, a parameter or a state buffer. */
+  leaf(kind: ValueKind, name: string, shape: Shape, dtype: DType, batched: boolean, sparse = false): number {
+    return this.push({ kind, name, shape, dtype, batched, ...(sparse ? { sparse } : {}) });
   }
 
   add(op: string, inputs: readonly number[], attrs: Attrs, name: string): number {
@@ -68,7 +68,7 @@ export class GraphBuilder implements GradBuilder {
 /** Names the module and the emitters' loops already use (kernel locals are a0, u3, c01, ao1, co0, …). */
 const RESERVED = new Set([
   ...["params", "grads", "input", "target", "output", "temp", "lossParts", "rows", "seed", "state"],
-  ...["init", "forward", "loss", "lossTerms", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
+  ...["init", "forward", "loss", "lossTerms", "lossOver", "evaluate", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
   ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "v2", "y", "zo", "xo", "wo", "xv", "av", "sy", "bo"],
   ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin", "nnz", "q", "nzStep", "nzA0", "nzA1"],
 ]);

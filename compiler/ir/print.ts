@@ -3,18 +3,20 @@
 import { opDef } from "../ops/registry.ts";
 import type { BufferPlan } from "../plan.ts";
 import type { Graph, Value } from "./types.ts";
-import { shapeText } from "./types.ts";
+import { lossTerms, shapeText } from "./types.ts";
 
 const typed = (v: Value) => `${v.name}: ${v.dtype}[${shapeText(v.shape)}]`;
 
 export function printGraph(graph: Graph, title: string): string {
   const lines = [`graph ${title}`];
   const v = (id: number) => graph.values[id]!;
-  lines.push(`  input  ${typed(v(graph.input))}`, `  target ${typed(v(graph.target))}`);
+  for (const p of graph.inputs) lines.push(`  input  ${typed(v(p.value))}`);
+  for (const p of graph.targets) lines.push(`  target ${typed(v(p.value))}`);
   for (const p of graph.params) {
     const init = Object.entries(p.init).map(([k, x]) => (k === "kind" ? x : `${k}=${x}`)).join(" ");
-    lines.push(`  param  ${typed(v(p.value))}  ${p.role} of layers[${p.layer}], init ${init}, regularize ×${p.regularize}`);
+    lines.push(`  param  ${typed(v(p.value))}  ${p.role} of ${p.owner}, init ${init}, regularize ×${p.regularize}`);
   }
+  for (const s of graph.state) lines.push(`  state  ${typed(v(s.value))}  ${s.role} of ${s.owner}, starts at ${s.fill}`);
   let path = "";
   for (const n of graph.nodes) {
     if (n.path !== path) {
@@ -28,7 +30,8 @@ export function printGraph(graph: Graph, title: string): string {
     if (structured) call += `  # ${opDef(n.op).describe(n, n.inputs.map(v), v(n.output))}`;
     lines.push(`  ${typed(v(n.output)).padEnd(28)} = ${call}`);
   }
-  lines.push(`  output ${v(graph.output).name}, loss ${v(graph.loss).name}`);
+  const loss = lossTerms(graph).map((id) => v(id).name).join(" + ");
+  lines.push(`  output ${graph.outputs.map((p) => v(p.value).name).join(", ")}, loss ${loss}`);
   if ("grads" in graph) {
     const grads = graph.grads as readonly number[];
     lines.push(`  grads  ${graph.params.map((p, k) => `${v(p.value).name} → ${v(grads[k]!).name}`).join(", ")}`);

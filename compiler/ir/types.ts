@@ -1,11 +1,13 @@
 // The IR: a tiny SSA graph of typed values with static shapes (cf. JAX autodidax's Jaxpr).
-// Every value is defined exactly once, by a node or as a graph input/parameter.
+// Every value is defined exactly once, by a node or as a leaf: a named input, a target, a
+// parameter (owned by the spec node that created it) or a state buffer (running statistics,
+// a PRNG stream: written by training, read by inference, saved in checkpoints).
 
 export type Shape = readonly number[]; // [] scalar, [n] vector, [rows, cols] matrix (row-major)
 export type DType = "f32" | "i32";
 
-/** Where a value comes from: fed by the user, learned, or computed. */
-export type ValueKind = "input" | "target" | "param" | "temp";
+/** Where a value comes from: fed by the user, learned, carried across steps, or computed. */
+export type ValueKind = "input" | "target" | "param" | "state" | "temp";
 
 export interface Value {
   readonly id: number;
@@ -16,26 +18,51 @@ export interface Value {
   readonly kind: ValueKind;
   /** Whether the first dimension is the batch (rows): only those loops use the row count. */
   readonly batched: boolean;
+  /** Measured to be mostly zeros (e.g. MNIST pixels): matrix products gather its nonzero steps. */
+  readonly sparse?: boolean;
 }
+
+/**
+ * Which entry point a node runs in. Most forward nodes are the same in training and
+ * inference; an op whose code differs by mode (dropout, batch norm) is emitted twice.
+ */
+export type EmitMode = "train" | "infer";
 
 export interface Node {
   readonly op: string;
   readonly inputs: readonly number[];
   readonly output: number;
   readonly attrs: Readonly<Record<string, unknown>>;
-  /** The spec path this node was lowered from, e.g. `layers[0]`; used in messages and comments. */
+  /** The spec node this was lowered from, e.g. `layers[0]` or `h1`; used in messages and comments. */
   readonly path: string;
   readonly phase: "forward" | "backward";
 }
 
+/** A named value at the graph's boundary: an input (`x`), a target (`t`) or an output. */
+export interface Port {
+  readonly name: string;
+  readonly value: number;
+}
+
 export interface ParamInfo {
   readonly value: number;
-  /** `W` (weights, regularized) or `b` (bias). */
-  readonly role: "weights" | "bias";
-  readonly layer: number;
+  /** The spec node that created it, e.g. `layers[0]` or `h1`. */
+  readonly owner: string;
+  /** What it is to its owner: `weights` (regularized by default), `biases`, `gamma`, `beta`, … */
+  readonly role: string;
   readonly init: InitRule;
   /** Regularizer multiplier for this tensor (0 = not regularized). */
   readonly regularize: number;
+}
+
+/** A buffer an op keeps across steps; not trained, but saved and restored with the weights. */
+export interface StateInfo {
+  readonly value: number;
+  readonly owner: string;
+  /** e.g. `running_mean`, `running_var`, `rng`. */
+  readonly role: string;
+  /** Every element's value after init (running variance starts at 1). */
+  readonly fill: number;
 }
 
 export type InitRule =
@@ -46,17 +73,18 @@ export type InitRule =
 export interface Graph {
   readonly values: readonly Value[];
   readonly nodes: readonly Node[];
-  readonly input: number;
-  readonly target: number;
+  readonly inputs: readonly Port[];
+  /** What the loss compares the outputs with (empty for a graph with no loss). */
+  readonly targets: readonly Port[];
+  /** The network's outputs (pre-loss scores / predictions). */
+  readonly outputs: readonly Port[];
   readonly params: readonly ParamInfo[];
-  /** The network's output (pre-loss scores / predictions). */
-  readonly output: number;
+  readonly state: readonly StateInfo[];
+  /** Scalar data loss. */
   readonly dataLoss: number;
-  /** Scalar regularizer penalty, or -1 when the spec has none. */
+  /** Scalar regularizer penalty, or -1 when the spec has none. The loss is dataLoss + regLoss. */
   readonly regLoss: number;
-  /** dataLoss + regLoss (same as dataLoss when there is no regularizer). */
-  readonly loss: number;
-  /** A one-line summary per spec path (`layers[0]` → `dense 4→6, relu`) for comments and dumps. */
+  /** A one-line summary per spec node (`layers[0]` → `dense 4→6, relu`) for comments and dumps. */
   readonly notes: Readonly<Record<string, string>>;
 }
 
@@ -67,3 +95,12 @@ export interface TrainGraph extends Graph {
 
 export const shapeSize = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 export const shapeText = (shape: Shape): string => (shape.length === 0 ? "scalar" : shape.join("×"));
+
+/** The terms whose sum is the training loss (the data loss, and the penalty if any). */
+export const lossTerms = (g: Graph): number[] => (g.regLoss >= 0 ? [g.dataLoss, g.regLoss] : [g.dataLoss]);
+
+/** The single input/target/output of a graph that has exactly one (v1 specs, the runtime's Model). */
+export function only(ports: readonly Port[], what: string): number {
+  if (ports.length !== 1) throw new Error(`internal: expected one ${what}, the graph has ${ports.length}`);
+  return ports[0]!.value;
+}

@@ -2,7 +2,7 @@
 // autodiff; a failure is a compiler bug, so it throws with every problem listed.
 
 import { opDef } from "../ops/registry.ts";
-import type { Graph } from "./types.ts";
+import { lossTerms, type Graph } from "./types.ts";
 
 export function verify(graph: Graph, phase: string): void {
   const problems: string[] = [];
@@ -23,8 +23,11 @@ export function verify(graph: Graph, phase: string): void {
     else if (rule.shape.join() !== out.shape.join() || rule.dtype !== out.dtype)
       problems.push(`${where}: declared [${out.shape}] ${out.dtype}, op says [${rule.shape}] ${rule.dtype}`);
   }
-  for (const [what, id] of [["output", graph.output], ["loss", graph.loss], ["data loss", graph.dataLoss]] as const)
-    if (!defined.has(id)) problems.push(`the ${what} %${id} is never defined`);
+  const named: [string, number][] = [...graph.inputs, ...graph.targets, ...graph.outputs].map((p) => [`port ${p.name}`, p.value]);
+  named.push(...lossTerms(graph).map((id): [string, number] => ["loss term", id]));
+  for (const [what, id] of named) if (!defined.has(id)) problems.push(`the ${what} %${id} is never defined`);
+  const owned = [...graph.params, ...graph.state].map((p) => p.value);
+  for (const id of owned) if (graph.values[id]?.kind !== "param" && graph.values[id]?.kind !== "state") problems.push(`%${id} is owned by a layer but is a ${graph.values[id]?.kind}`);
   if ("grads" in graph)
     for (const id of graph.grads as readonly number[]) if (!defined.has(id)) problems.push(`gradient %${id} is never defined`);
   if (problems.length) throw new Error(`internal: IR check failed after ${phase}:\n  ${problems.join("\n  ")}`);

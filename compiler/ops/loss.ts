@@ -11,6 +11,8 @@ export interface LossDef extends OpDef {
   readonly minOutputs: number;
   /** Whether accuracy is meaningful (argmax for class targets, a 0.5 threshold for sigmoid). */
   readonly accuracy: "argmax" | "threshold" | null;
+  /** How the loss combines rows: their mean (most losses) or their sum (squared_error, reduction: sum). */
+  readonly rows: (attrs: Readonly<Record<string, unknown>>) => "mean" | "sum";
   readonly attrs: z.ZodObject;
 }
 

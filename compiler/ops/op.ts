@@ -4,7 +4,7 @@
 
 import type { CodeBlockWriter } from "ts-morph";
 import type { z } from "zod";
-import type { DType, Node, Shape, Value } from "../ir/types.ts";
+import type { DType, EmitMode, Node, Shape, Value } from "../ir/types.ts";
 
 export type Attrs = Readonly<Record<string, unknown>>;
 
@@ -35,6 +35,8 @@ export interface EmitArgs {
    * asking for the same name share it, sized for the largest request. Returns its identifier.
    */
   readonly scratch: (name: string, type: "Int32Array" | "Float32Array", size: number) => string;
+  /** Training code or inference code; only `modal` ops read it. */
+  readonly mode: EmitMode;
 }
 
 /** How a gradient rule adds backward nodes (the rule never emits text). */
@@ -53,8 +55,10 @@ export interface OpDef {
    * batch-shaped when the first input is, unless the rule says otherwise (reductions).
    */
   shape(ins: readonly Value[], attrs: Attrs): { shape: Shape; dtype: DType; batched?: boolean } | string;
-  /** Float64 reference evaluation, used by the interpreter. */
-  eval(ins: readonly Tensor64[], attrs: Attrs, out: Shape): Float64Array;
+  /** Float64 reference evaluation, used by the interpreter (`mode` matters to modal ops only). */
+  eval(ins: readonly Tensor64[], attrs: Attrs, out: Shape, mode: EmitMode): Float64Array;
+  /** Its code differs between training and inference (dropout, batch norm): infer() gets its own body. */
+  readonly modal?: boolean;
   /** Writes straight-line code computing `out` from `ins` into preallocated buffers. */
   emit(a: EmitArgs): void;
   /**

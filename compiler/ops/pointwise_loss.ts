@@ -40,6 +40,7 @@ export function definePointwiseLoss(def: PointwiseLossDef): { loss: LossDef; gra
     target: "vector",
     minOutputs: def.minOutputs,
     accuracy: def.accuracy,
+    rows: (a) => (def.mean(a) === "none" ? "sum" : "mean"),
     shape: lossShape("vector"),
     eval: ([s, t], a) => {
       const [n, c] = s!.shape as [number, number];

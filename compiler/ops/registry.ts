@@ -2,6 +2,10 @@
 // and losses are built from these records, never typed twice.
 import type { OpDef } from "./op.ts";
 import type { LossDef } from "./loss.ts";
+import type { LayerDef } from "./layer.ts";
+import type { LayerSpec } from "../spec/types.ts";
+import { dense } from "./layers/dense.ts";
+import { maxout as maxoutLayer } from "./layers/maxout.ts";
 import { elu } from "./activations/elu.ts";
 import { identity } from "./activations/identity.ts";
 import { leaky_relu } from "./activations/leaky_relu.ts";
@@ -31,6 +35,9 @@ export const activations = {
   tanh: tanh.forward,
   softplus: softplus.forward,
 } satisfies Record<string, OpDef>;
+
+/** Layer kinds a spec node can name; each lowers itself to the primitive ops below. */
+export const layers = { dense, maxout: maxoutLayer } satisfies Record<string, LayerDef<LayerSpec>>;
 
 export const losses = {
   softmax_cross_entropy,

@@ -21,10 +21,23 @@ describe("lower", () => {
     expect(shapeOf(g, "W1")).toEqual([4, 6]);
     expect(shapeOf(g, "h1")).toEqual([75, 6]);
     expect(shapeOf(g, "z2")).toEqual([75, 3]);
-    expect(g.values[g.target]!.dtype).toBe("i32");
-    expect(g.values[g.loss]!.shape).toEqual([]);
-    expect(g.nodes.map((n) => n.op)).toEqual(["matmul", "bias_add", "relu", "matmul", "bias_add", "softmax_cross_entropy", "l2", "l2", "add", "add"]);
+    expect(g.values[g.targets[0]!.value]!.dtype).toBe("i32");
+    expect(g.values[g.dataLoss]!.shape).toEqual([]);
+    expect(g.values[g.regLoss]!.shape).toEqual([]);
+    expect(g.nodes.map((n) => n.op)).toEqual(["matmul", "bias_add", "relu", "matmul", "bias_add", "softmax_cross_entropy", "l2", "l2", "add"]);
     expect(g.nodes[0]!.path).toBe("layers[0]");
+  });
+
+  it("gives each parameter to the layer that created it", () => {
+    const g = lower(iris);
+    expect(g.params.map((p) => [g.values[p.value]!.name, p.owner, p.role])).toEqual([
+      ["W1", "layers[0]", "weights"],
+      ["b1", "layers[0]", "biases"],
+      ["W2", "layers[1]", "weights"],
+      ["b2", "layers[1]", "biases"],
+    ]);
+    expect(g.inputs.map((p) => p.name)).toEqual(["x"]);
+    expect(g.state).toEqual([]);
   });
 
   it("regularizes weights only, scaled per layer", () => {
@@ -88,7 +101,7 @@ describe("fuse", () => {
     const feeds = randomFeeds(unfused, 7);
     const before = interpret(unfused, feeds);
     const after = interpret(fused, feeds);
-    for (const id of [fused.output, fused.loss, ...fused.grads]) {
+    for (const id of [...fused.outputs.map((p) => p.value), fused.dataLoss, fused.regLoss, ...fused.grads]) {
       const [a, b] = [before[id]!.data, after[id]!.data];
       a.forEach((v, i) => expect(b[i]).toBeCloseTo(v, 12));
     }
@@ -128,7 +141,7 @@ describe("plan", () => {
   });
 
   it("puts the network output in its own buffer and splits the functions", () => {
-    expect(p.slots[g.output]!.arena).toBe("output");
+    expect(p.slots[g.outputs[0]!.value]!.arena).toBe("output");
     expect(p.functions.forward.length).toBeGreaterThan(0);
     expect(p.functions.loss.every((n) => g.nodes[n]!.phase === "forward")).toBe(true);
     expect(p.functions.backward.every((n) => g.nodes[n]!.phase === "backward")).toBe(true);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { compileSpec, type Compiled } from "../../compiler/compile.ts";
 import { interpret, lossOf, type Feeds } from "../../compiler/interpret.ts";
-import type { TrainGraph } from "../../compiler/ir/types.ts";
+import { only, type TrainGraph } from "../../compiler/ir/types.ts";
 import type { Spec } from "../../compiler/spec/types.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 
@@ -40,17 +40,17 @@ export function randomFeeds(graph: TrainGraph, seed: number, zeros = 0.3): Feeds
   const next = rng(seed);
   const f32 = (n: number, scale: number) => Float64Array.from(Float32Array.from({ length: n }, () => (next() * 2 - 1) * scale));
   const size = (id: number) => graph.values[id]!.shape.reduce((a, b) => a * b, 1);
-  const target = graph.values[graph.target]!;
-  const classes = graph.values[graph.output]!.shape[1]!;
+  const classes = graph.values[only(graph.outputs, "output")]!.shape[1]!;
   return {
     // Weights scaled by 1/√fan-in keep deep nets' activations O(1), where float32 is accurate.
     params: graph.params.map((p) => f32(size(p.value), 1.5 / Math.sqrt(graph.values[p.value]!.shape[0]!))),
     // Some inputs exactly zero, like pixels: the kernels skip those steps.
-    input: f32(size(graph.input), 1.5).map((v) => (next() < zeros ? 0 : v)),
-    target:
-      target.dtype === "i32"
-        ? Float64Array.from({ length: size(graph.target) }, () => Math.floor(next() * classes))
-        : Float64Array.from({ length: size(graph.target) }, () => Math.round(next() * 100) / 100),
+    inputs: graph.inputs.map((p) => f32(size(p.value), 1.5).map((v) => (next() < zeros ? 0 : v))),
+    targets: graph.targets.map(({ value }) =>
+      graph.values[value]!.dtype === "i32"
+        ? Float64Array.from({ length: size(value) }, () => Math.floor(next() * classes))
+        : Float64Array.from({ length: size(value) }, () => Math.round(next() * 100) / 100),
+    ),
   };
 }
 
@@ -73,16 +73,16 @@ export async function gradCheck(spec: Spec, { seed = 1, perTensor = Infinity, ze
   const feeds = randomFeeds(graph, seed, zeros);
   const model = mod.createModel();
   graph.params.forEach((p, k) => model.params.set(feeds.params[k]!, compiled.plan.slots[p.value]!.offset));
-  model.input.set(feeds.input);
-  model.target.set(feeds.target);
+  graph.inputs.forEach((p, k) => model.input.set(feeds.inputs[k]!, compiled.plan.slots[p.value]!.offset));
+  graph.targets.forEach((p, k) => model.target.set(feeds.targets[k]!, compiled.plan.slots[p.value]!.offset));
   model.forward();
   const loss = model.loss();
   model.backward();
 
   const env = interpret(graph, feeds);
-  const out = env[graph.output]!.data;
+  const out = env[only(graph.outputs, "output")]!.data;
   const scaleOut = Math.max(...out.map(Math.abs), 1e-3);
-  let forward = rel(loss, env[graph.loss]!.data[0]!, 1e-6);
+  let forward = rel(loss, lossOf(graph, feeds), 1e-6);
   out.forEach((v, i) => (forward = Math.max(forward, Math.abs(v - model.output[i]!) / scaleOut)));
 
   // Central differences in float64, one parameter element at a time.

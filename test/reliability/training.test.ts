@@ -28,7 +28,7 @@ async function compiled(file: string): Promise<{ mod: CompiledModule; hash: stri
 }
 
 const goodCheckpoint = (hash: string, n: number, epoch = 1): Checkpoint => ({
-  specHash: hash, params: new Float32Array(n).fill(0.01), velocity: new Float32Array(n), epoch, step: epoch, rngState: [1, 2, 3, 4],
+  specHash: hash, params: new Float32Array(n).fill(0.01), state: new Float32Array(0), optimizer: { kind: "sgd", slots: { velocity: new Float32Array(n) } }, epoch, step: epoch, rngState: [1, 2, 3, 4],
 });
 
 describe("divergence", () => {
@@ -134,7 +134,7 @@ describe("checkpoints", () => {
       "magic.ck": [bytes.subarray(0, 3), /not a netspec checkpoint/],
       "short.ck": [bytes.subarray(0, 10), /truncated checkpoint/],
       "header.ck": [bytes.subarray(0, 40), /truncated checkpoint \(header cut off\)/],
-      "half.ck": [bytes.subarray(0, bytes.length >> 1), /truncated checkpoint \(\d+ of \d+ bytes\)/],
+      "payload.ck": [bytes.subarray(0, bytes.length - 4 * mod.PARAM_COUNT), /truncated checkpoint \(\d+ of \d+ bytes\)/],
       "last-byte.ck": [bytes.subarray(0, bytes.length - 1), /truncated checkpoint/],
       "flipped.ck": [(() => { const b = bytes.slice(); b[b.length - 20]! ^= 0x40; return b; })(), /corrupted checkpoint \(checksum mismatch\)/],
       "json.ck": [(() => { const b = bytes.slice(); b[12] = 0x7d; return b; })(), /corrupted checkpoint/],
@@ -167,10 +167,10 @@ describe("checkpoints", () => {
     const csv = join(HOSTILE, "blobs.csv");
     const inProc = async (args: string[]) => netspecInProcess(args.map((a) => (a.endsWith(".ck") ? join(dir, a) : a)));
     const runs = await Promise.all([
-      netspec(["predict", BLOBS, "--weights", "half.ck", "--data", csv], { cwd: dir }),
+      netspec(["predict", BLOBS, "--weights", "payload.ck", "--data", csv], { cwd: dir }),
       netspec(["train", BLOBS, "--resume", "flipped.ck", "--epochs", "1", "--save", "flipped.ck"], { cwd: dir }),
     ]);
-    expectUserError(runs[0]!, /^netspec: error: half\.ck: truncated checkpoint \(\d+ of \d+ bytes\)\n$/);
+    expectUserError(runs[0]!, /^netspec: error: payload\.ck: truncated checkpoint \(\d+ of \d+ bytes\)\n$/);
     expectUserError(runs[1]!, /^netspec: error: flipped\.ck: corrupted checkpoint \(checksum mismatch\)\n$/);
     expectUserError(await inProc(["predict", BLOBS, "--weights", "folder.ck", "--data", csv]), /^netspec: error: .*folder\.ck: cannot read checkpoint: is a directory\n$/);
     expectUserError(await inProc(["train", BLOBS, "--resume", "foreign.ck", "--epochs", "1"]), /^netspec: error: .*foreign\.ck: was saved from a different spec/);
@@ -179,7 +179,7 @@ describe("checkpoints", () => {
   }, 30_000);
 
   it("random byte damage to a checkpoint is always a CheckpointError, never a crash", () => {
-    const bytes = encodeCheckpoint({ ...goodCheckpoint("h", 64), best: { epoch: 1, loss: 0.5, params: new Float32Array(64) } });
+    const bytes = encodeCheckpoint({ ...goodCheckpoint("h", 64), best: { epoch: 1, loss: 0.5, params: new Float32Array(64), state: new Float32Array(0) } });
     let s = 12345;
     const rnd = (n: number) => ((s = (s * 1103515245 + 12345) >>> 0) % n);
     for (let i = 0; i < 2000; i++) {

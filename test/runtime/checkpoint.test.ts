@@ -10,9 +10,10 @@ const dir = mkdtempSync(join(tmpdir(), "netspec-ck-"));
 const sample = (best = true): Checkpoint => ({
   specHash: "abc123",
   params: Float32Array.from([1.5, -2.25, 3e-8, Math.PI, -0]),
-  velocity: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5]),
+  state: Float32Array.from([0.25, 4]),
+  optimizer: { kind: "sgd", slots: { velocity: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5]) } },
   epoch: 7, step: 140, rngState: [1, -2, 3, 2147483647],
-  best: best ? { epoch: 5, loss: 0.123456789, params: Float32Array.from([9, 8, 7, 6, 5]) } : null,
+  best: best ? { epoch: 5, loss: 0.123456789, params: Float32Array.from([9, 8, 7, 6, 5]), state: Float32Array.from([1, 2]) } : null,
   history: [{ epoch: 1, loss: 0.5 }],
   data: { classNames: ["a", "b"], mean: [0.1], std: [1.7] },
 });
@@ -40,7 +41,8 @@ describe("checkpoints", () => {
       const back = loadCheckpoint(file, "abc123");
       expect(back.params).toEqual(ck.params);
       expect(Object.is(back.params[4], -0)).toBe(true);
-      expect(back.velocity).toEqual(ck.velocity);
+      expect(back.state).toEqual(ck.state);
+      expect(back.optimizer).toEqual(ck.optimizer);
       expect([back.epoch, back.step, back.rngState]).toEqual([7, 140, [1, -2, 3, 2147483647]]);
       expect(back.best ?? null).toEqual(ck.best);
       expect(back.history).toEqual(ck.history);

@@ -26,14 +26,14 @@ const attrsOf = (a: Attrs) => a as unknown as GemmAttrs;
 export const gemm: OpDef = {
   name: "gemm",
   shape: (ins, a) => opDef(attrsOf(a).base).shape(ins.slice(0, 2), {}),
-  eval: (ins, a, out) => {
+  eval: (ins, a, out, mode) => {
     const { base, steps } = attrsOf(a);
-    let acc: Tensor64 = { shape: out, data: opDef(base).eval(ins.slice(0, 2), {}, out) };
+    let acc: Tensor64 = { shape: out, data: opDef(base).eval(ins.slice(0, 2), {}, out, mode) };
     const resolve = (o: Operand): Tensor64 =>
       "acc" in o ? acc : "input" in o ? ins[o.input]! : apply(o.inline, out);
     const apply = (step: EpilogueStep, shape: Shape): Tensor64 => {
       const operands = step.operands.map(resolve);
-      return { shape, data: opDef(step.op).eval(operands, step.attrs, shape) };
+      return { shape, data: opDef(step.op).eval(operands, step.attrs, shape, mode) };
     };
     for (const step of steps) acc = apply(step, out);
     return acc.data;

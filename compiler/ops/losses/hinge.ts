@@ -10,6 +10,7 @@ export const hinge: LossDef = {
   target: "class",
   minOutputs: 2,
   accuracy: "argmax",
+  rows: () => "mean",
   shape: lossShape("class"),
   eval: ([s, t], a) => {
     const [n, c] = s!.shape as [number, number];

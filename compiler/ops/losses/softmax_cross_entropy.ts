@@ -10,6 +10,7 @@ export const softmax_cross_entropy: LossDef = {
   target: "class",
   minOutputs: 2,
   accuracy: "argmax",
+  rows: () => "mean",
   shape: lossShape("class"),
   eval: ([s, t], _a, _o) => {
     const [n, c] = s!.shape as [number, number];

@@ -1,0 +1,48 @@
+// Layer ops (dense, maxout; later conv2d, batch_norm, dropout) are what a spec node names.
+// A layer lowers itself to primitive ops, creating the parameters and state buffers it owns
+// through the context, so lower() never learns what any layer is made of.
+
+import type { DType, InitRule, Shape, Value } from "../ir/types.ts";
+import type { InitSpec } from "../spec/types.ts";
+import type { Attrs } from "./op.ts";
+
+/** What a layer's lowering may do; the owner (spec path) is stamped on everything it creates. */
+export interface LayerContext {
+  /** The identifier for something this layer makes: role `W` of layers[0] is `W1`, of graph node h1 `h1_W`. */
+  name(role: string): string;
+  value(id: number): Value;
+  /** Adds a primitive op's node; returns its output value. */
+  add(op: string, inputs: readonly number[], attrs: Attrs, name: string): number;
+  /** A trained parameter, e.g. role `weights` or `biases`. */
+  param(role: string, name: string, shape: Shape, init: InitRule, regularize: number): number;
+  /** A buffer kept across steps, not trained: saved in checkpoints, reset to `fill` by init. */
+  state(role: string, name: string, shape: Shape, dtype: DType, fill: number): number;
+}
+
+export interface LayerDef<A = Attrs> {
+  readonly name: string;
+  /** Builds the layer from its input values; returns its output value. */
+  lower(ctx: LayerContext, inputs: readonly number[], attrs: A): number;
+  /** A one-line summary for comments, dumps and explain, e.g. `dense 4→6, relu`. */
+  describe(attrs: A, inputs: readonly Value[]): string;
+}
+
+/** Fan-based initialisers (Glorot, He) resolved for a [fanIn, fanOut] weight matrix. */
+export function resolveInit(init: InitSpec, fanIn: number, fanOut: number): InitRule {
+  switch (init.kind) {
+    case "glorot_uniform": {
+      const limit = Math.sqrt(6 / (fanIn + fanOut));
+      return { kind: "uniform", min: -limit, max: limit };
+    }
+    case "glorot_normal":
+      return { kind: "normal", mean: 0, std: Math.sqrt(2 / (fanIn + fanOut)) };
+    case "he_uniform": {
+      const limit = Math.sqrt(6 / fanIn);
+      return { kind: "uniform", min: -limit, max: limit };
+    }
+    case "he_normal":
+      return { kind: "normal", mean: 0, std: Math.sqrt(2 / fanIn) };
+    default:
+      return init;
+  }
+}

@@ -1,0 +1,24 @@
+// dense: z = x·W + b, then the activation. W [in, units·pieces] and b are the layer's own
+// parameters; maxout (maxout.ts) shares the affine part and takes a max over pieces instead.
+import type { LayerSpec } from "../../spec/types.ts";
+import { resolveInit, type LayerContext, type LayerDef } from "../layer.ts";
+
+/** x·W (+ b) for a dense or maxout layer: returns the pre-activation z. */
+export function affine(ctx: LayerContext, x: number, l: LayerSpec): number {
+  const width = ctx.value(x).shape[1]!;
+  const cols = l.units * l.pieces;
+  const w = ctx.param("weights", ctx.name("W"), [width, cols], resolveInit(l.init.weights, width, cols), l.regularize);
+  const xw = ctx.add("matmul", [x, w], {}, ctx.name(l.bias ? "xw" : "z"));
+  if (!l.bias) return xw;
+  const b = ctx.param("biases", ctx.name("b"), [cols], resolveInit(l.init.biases, width, cols), l.regularizeBias);
+  return ctx.add("bias_add", [xw, b], {}, ctx.name("z"));
+}
+
+export const dense: LayerDef<LayerSpec> = {
+  name: "dense",
+  lower: (ctx, [x], l) => {
+    const z = affine(ctx, x!, l);
+    return l.activation.op === "identity" ? z : ctx.add(l.activation.op, [z], l.activation.attrs, ctx.name("h"));
+  },
+  describe: (l, [x]) => `dense ${x!.shape[1]}→${l.units}${l.bias ? "" : " (no bias)"}, ${l.activation.op}`,
+};
