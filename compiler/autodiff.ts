@@ -6,14 +6,21 @@ import { GraphBuilder } from "./ir/builder.ts";
 import { lossTerms, type Graph, type TrainGraph } from "./ir/types.ts";
 import { opDef } from "./ops/registry.ts";
 
-export function autodiff(graph: Graph): TrainGraph {
+export interface AutodiffOptions {
+  /** Also compute ∂loss/∂input for every input (grad at a point, specs with no loss). */
+  readonly inputGrads?: boolean;
+}
+
+export function autodiff(graph: Graph, options: AutodiffOptions = {}): TrainGraph {
   const g = new GraphBuilder(graph);
   g.phase = "backward";
 
-  // Which values depend on a parameter (only those need gradients).
-  const dependsOnParam = graph.values.map((v) => v.kind === "param");
+  // Which values depend on something we differentiate by (only those need gradients).
+  const source = (kind: string) => kind === "param" || (options.inputGrads === true && kind === "input");
+  const dependsOnParam = graph.values.map((v) => source(v.kind));
   for (const node of graph.nodes)
     if (node.inputs.some((i) => dependsOnParam[i])) dependsOnParam[node.output] = true;
+  const adjoints = new Map<number, number>();
 
   // Gradient contributions per value; null stands for the constant 1: the loss is the sum of
   // its terms, so each term is seeded with ∂loss/∂term = 1.
@@ -35,6 +42,7 @@ export function autodiff(graph: Graph): TrainGraph {
     if (!contributions.has(node.output)) continue;
     g.path = node.path;
     const dy = total(node.output);
+    if (dy !== null) adjoints.set(node.output, dy);
     const needs = node.inputs.map((i) => dependsOnParam[i]!);
     const grads = opDef(node.op).grad!(g, node, dy, needs);
     grads.forEach((d, k) => {
@@ -44,11 +52,17 @@ export function autodiff(graph: Graph): TrainGraph {
     });
   }
 
+  const gradOf = (id: number, what: string) => {
+    const d = total(id);
+    if (d === null) throw new Error(`internal: ${what} ${g.value(id).name} gets no gradient`);
+    adjoints.set(id, d);
+    return d;
+  };
   const grads = graph.params.map((p) => {
     g.path = p.owner;
-    const d = total(p.value);
-    if (d === null) throw new Error(`internal: parameter ${g.value(p.value).name} gets no gradient`);
-    return d;
+    return gradOf(p.value, "parameter");
   });
-  return { ...graph, values: g.values, nodes: g.nodes, grads };
+  g.path = "inputs";
+  const inputGrads = graph.inputs.map((p) => (options.inputGrads && contributions.has(p.value) ? gradOf(p.value, "input") : -1));
+  return { ...graph, values: g.values, nodes: g.nodes, grads, inputGrads, adjoints };
 }

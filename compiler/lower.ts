@@ -24,11 +24,14 @@ export function lower(spec: Spec, options: LowerOptions = {}): Graph {
   const inputs: Port[] = [{ name: "x", value: g.leaf("input", "x", [batch, spec.input], "f32", true, options.sparseInputs?.includes("x")) }];
   const env = new Map(inputs.map((p) => [p.name, p.value]));
   const nodes = modelNodes(spec);
+  const named: Port[] = [];
   for (const node of nodes) {
     g.path = node.path;
     const def = layers[node.op];
     const ins = node.inputs.map((name) => env.get(name)!);
-    env.set(node.name, def.lower(context(g, node, params, state), ins, node.attrs));
+    const out = def.lower(context(g, node, params, state), ins, node.attrs);
+    env.set(node.name, out);
+    named.push({ name: node.index !== undefined ? node.path : node.name, value: out });
     notes[node.path] = def.describe(node.attrs, ins.map((i) => g.value(i)));
   }
   const output = env.get(nodes.at(-1)!.name)!;
@@ -61,6 +64,7 @@ export function lower(spec: Spec, options: LowerOptions = {}): Graph {
     inputs,
     targets: [{ name: "t", value: target }],
     outputs: [{ name: "y", value: output }],
+    named,
     params,
     state,
     dataLoss,

@@ -78,6 +78,8 @@ export interface Graph {
   readonly targets: readonly Port[];
   /** The network's outputs (pre-loss scores / predictions). */
   readonly outputs: readonly Port[];
+  /** The value of each spec node, by its name in the spec (a graph node's name, or `layers[i]`). */
+  readonly named: readonly Port[];
   readonly params: readonly ParamInfo[];
   readonly state: readonly StateInfo[];
   /** Scalar data loss. */
@@ -91,6 +93,13 @@ export interface Graph {
 export interface TrainGraph extends Graph {
   /** param value id → its gradient value id (same order as `params`). */
   readonly grads: readonly number[];
+  /** The gradient value of each input (same order as `inputs`), or -1 where none was asked for. */
+  readonly inputGrads: readonly number[];
+  /**
+   * Every forward value that has a gradient → the value holding ∂loss/∂it (before fuse;
+   * fusion may fold some of these away). The loss terms themselves are absent: theirs is 1.
+   */
+  readonly adjoints: ReadonlyMap<number, number>;
 }
 
 export const shapeSize = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
