@@ -70,12 +70,12 @@ export async function loadWorkload(name: WorkloadName): Promise<Workload> {
   if (mod.SPEC_HASH !== loaded.hash) {
     throw new Error(`generated/${name}.ts is stale (spec hash differs): run npx netspec compile ${file}`);
   }
-  const loss = spec.loss.op;
+  const loss = spec.loss!.op;
   if (loss !== "softmax_cross_entropy" && loss !== "mse") throw new Error(`${name}: bench supports only softmax_cross_entropy and mse`);
   if (spec.regularizer.l1 !== 0) throw new Error(`${name}: bench does not model l1`);
 
   const layers = denseLayers(spec, mod);
-  const data = prepareData(spec.data, { baseDir: dirname(file), seed: spec.seed, inputSize: spec.input });
+  const data = prepareData(spec.data!, { baseDir: dirname(file), seed: spec.seed, inputSize: spec.input });
   const B = mod.BATCH, o = mod.OUTPUT_SIZE;
   const rows = sequenceRows(data.train.rows, B, spec.seed, spec.train.shuffle);
   const pick = (ds: Dataset, idx: Int32Array) => ({

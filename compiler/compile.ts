@@ -25,7 +25,8 @@ export interface Compiled {
 export function compileSpec(spec: Spec, hash: string, source: string): Compiled {
   const forward = lower(spec);
   verify(forward, "lower");
-  const differentiated = autodiff(forward);
+  // A spec with no loss asks for the gradients of its output with respect to everything.
+  const differentiated = autodiff(forward, { inputGrads: spec.loss === null });
   verify(differentiated, "autodiff");
   const graph = fuse(differentiated);
   verify(graph, "fuse");

@@ -25,7 +25,7 @@ export function fuse(graph: TrainGraph): TrainGraph {
     });
   };
   index();
-  const pinned = new Set([...graph.outputs.map((p) => p.value), ...lossTerms(graph), ...graph.state.map((s) => s.value)]);
+  const pinned = new Set([...graph.outputs.map((p) => p.value), ...lossTerms(graph), ...graph.state.map((s) => s.value), ...graph.inputGrads]);
   const removed = new Set<number>();
 
   for (let k = 0; k < nodes.length; k++) {

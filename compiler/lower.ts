@@ -1,11 +1,14 @@
-// lower: Spec → Graph. The spec's nodes (a `layers:` list is sugar for a chain of them) are
-// lowered one at a time by their layer op, which creates the parameters and state it owns;
-// then the loss, the regularizer terms and their sum. Shapes are static: the batch is fixed.
+// lower: Spec → Graph. The spec's nodes are lowered one at a time: a layer op (a `layers:`
+// list is sugar for a chain of them) creates the parameters and state it owns; a graph
+// node's expression becomes ops (lower-graph.ts). Then the loss and the regularizer terms.
+// Shapes are static: the batch, when the spec has one, is fixed.
 
 import { GraphBuilder } from "./ir/builder.ts";
 import type { Graph, ParamInfo, Port, StateInfo } from "./ir/types.ts";
-import type { LayerContext } from "./ops/layer.ts";
+import type { LayerContext, LayerDefaults } from "./ops/layer.ts";
+import { resolveInit } from "./ops/layer.ts";
 import { layers, losses } from "./ops/registry.ts";
+import { batchedShape, lowerExpr } from "./lower-graph.ts";
 import { modelNodes, type ModelNode } from "./spec/nodes.ts";
 import type { Spec } from "./spec/types.ts";
 
@@ -20,31 +23,63 @@ export function lower(spec: Spec, options: LowerOptions = {}): Graph {
   const params: ParamInfo[] = [];
   const state: StateInfo[] = [];
   const notes: Record<string, string> = {};
-
-  const inputs: Port[] = [{ name: "x", value: g.leaf("input", "x", [batch, spec.input], "f32", true, options.sparseInputs?.includes("x")) }];
-  const env = new Map(inputs.map((p) => [p.name, p.value]));
-  const nodes = modelNodes(spec);
   const named: Port[] = [];
-  for (const node of nodes) {
-    g.path = node.path;
-    const def = layers[node.op];
-    const ins = node.inputs.map((name) => env.get(name)!);
-    const out = def.lower(context(g, node, params, state), ins, node.attrs);
-    env.set(node.name, out);
-    named.push({ name: node.index !== undefined ? node.path : node.name, value: out });
-    notes[node.path] = def.describe(node.attrs, ins.map((i) => g.value(i)));
-  }
-  const output = env.get(nodes.at(-1)!.name)!;
 
-  g.path = "loss";
-  const lossDef = losses[spec.loss.op as keyof typeof losses];
-  const outputs = g.value(output).shape[1]!;
-  const target =
-    lossDef.target === "class"
-      ? g.leaf("target", "t", [batch], "i32", true)
-      : g.leaf("target", "t", [batch, outputs], "f32", true);
-  notes.loss = describeOp(spec.loss.op, spec.loss.attrs);
-  const dataLoss = g.add(spec.loss.op, [output, target], spec.loss.attrs, "data_loss");
+  const declared = spec.graph ? spec.graph.inputs : [{ name: "x", shape: [spec.input] }];
+  const inputs: Port[] = declared.map((t) => ({
+    name: t.name,
+    value: g.leaf("input", t.name, batchedShape(t.shape, batch), "f32", batch !== null, options.sparseInputs?.includes(t.name)),
+  }));
+  const env = new Map(inputs.map((p) => [p.name, p.value]));
+  const defaults: LayerDefaults = {
+    init: { weights: spec.init.weights, biases: spec.init.biases },
+    regularizeBias: spec.regularizer.biases ? 1 : 0,
+  };
+
+  let output: number;
+  if (spec.graph) {
+    g.path = "params";
+    for (const p of spec.graph.params) {
+      const [fanIn = 1, fanOut = 1] = p.shape.length >= 2 ? p.shape : [p.shape[0] ?? 1, 1];
+      const value = g.leaf("param", p.name, p.shape, "f32", false);
+      params.push({ value, owner: "params", role: p.name, init: resolveInit(spec.init.weights, fanIn, fanOut), regularize: 1 });
+      env.set(p.name, value);
+    }
+    for (const node of spec.graph.nodes) {
+      g.path = node.name;
+      const before = g.values.length;
+      const layer = context(g, { name: node.name, path: node.name }, params, state);
+      const value = lowerExpr({ g, node: node.name, env, layer, defaults }, node.expr);
+      // The node's own value takes its name (unless it just names another value: `h: x`).
+      if (value >= before) g.rename(value, node.name);
+      env.set(node.name, value);
+      named.push({ name: node.name, value });
+    }
+    output = env.get(spec.graph.output)!;
+  } else {
+    for (const node of modelNodes(spec)) {
+      g.path = node.path;
+      const def = layers[node.op];
+      const ins = node.inputs.map((name) => env.get(name)!);
+      const out = def.lower(context(g, node, params, state), ins, node.attrs);
+      env.set(node.name, out);
+      named.push({ name: node.path, value: out });
+      notes[node.path] = def.describe(node.attrs, ins.map((i) => g.value(i)));
+    }
+    output = env.get(`h${spec.layers.length}`)!;
+  }
+
+  const targets: Port[] = [];
+  let dataLoss = output; // no loss: the output is the scalar whose gradients are wanted
+  if (spec.loss) {
+    g.path = "loss";
+    const lossDef = losses[spec.loss.op as keyof typeof losses];
+    const out = g.value(output);
+    const target = lossDef.target === "class" ? g.leaf("target", "t", [out.shape[0]!], "i32", true) : g.leaf("target", "t", out.shape, "f32", true);
+    targets.push({ name: "t", value: target });
+    notes.loss = describeOp(spec.loss.op, spec.loss.attrs);
+    dataLoss = g.add(spec.loss.op, [output, target], spec.loss.attrs, "data_loss");
+  }
 
   g.path = "regularizer";
   notes.regularizer = (["l1", "l2"] as const).filter((k) => spec.regularizer[k] > 0).map((k) => `${k} λ=${spec.regularizer[k]}`).join(" + ");
@@ -62,8 +97,8 @@ export function lower(spec: Spec, options: LowerOptions = {}): Graph {
     values: g.values,
     nodes: g.nodes,
     inputs,
-    targets: [{ name: "t", value: target }],
-    outputs: [{ name: "y", value: output }],
+    targets,
+    outputs: [{ name: spec.graph?.output ?? "y", value: output }],
     named,
     params,
     state,
@@ -74,7 +109,7 @@ export function lower(spec: Spec, options: LowerOptions = {}): Graph {
 }
 
 /** What a layer sees while it lowers: everything it creates is owned by its spec path. */
-function context(g: GraphBuilder, node: ModelNode, params: ParamInfo[], state: StateInfo[]): LayerContext {
+function context(g: GraphBuilder, node: Pick<ModelNode, "name" | "path" | "index">, params: ParamInfo[], state: StateInfo[]): LayerContext {
   const owner = node.path;
   return {
     name: (role) => (node.index !== undefined ? `${role}${node.index}` : `${node.name}_${role}`),

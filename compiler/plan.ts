@@ -52,6 +52,8 @@ export function plan(graph: TrainGraph): BufferPlan {
   // The loss function reports its terms after its last node, so they live to the end of it.
   const endOfLoss = functions.forward.length + functions.loss.length - 1;
   for (const id of lossTerms(graph)) lastUse.set(id, Math.max(lastUse.get(id) ?? 0, endOfLoss));
+  // Input gradients are read after backward() returns: nothing may overwrite them.
+  for (const id of graph.inputGrads) if (id >= 0) lastUse.set(id, order.length);
 
   // Linear scan over the step order: free what died before this step, then first-fit.
   let live: { id: number; offset: number; size: number; until: number }[] = [];

@@ -7,13 +7,17 @@ export const SPEC_NAME = "deep_tanh";
 export const SPEC_HASH = "d6767e4977eb47fab6b592fcfb148b4ec4c24c274383f70b7cf91e3e96ceb9ba";
 /** The compiler that wrote this file. */
 export const NETSPEC_VERSION = "0.1.0";
-/** Features per sample. */
+/** Features per sample (of every input together). */
 export const INPUT_SIZE = 32;
+/** Each input's per-sample shape and where it lives in the input array. */
+export const INPUTS = [
+    { name: "x", shape: [32], offset: 0, size: 1024 },
+  ] as const;
 /** Scores (or predictions) per sample. */
 export const OUTPUT_SIZE = 10;
-/** Rows per training step, fixed at compile time. */
+/** Rows per training step, fixed at compile time (1: the spec has no batch dimension). */
 export const BATCH = 32;
-/** The training loss. */
+/** The training loss (null: the spec computes a scalar output and its gradients). */
 export const LOSS = "mse";
 /** `class`: one label per row; `vector`: OUTPUT_SIZE targets per row. */
 export const TARGET = "vector" as const;
@@ -48,8 +52,12 @@ export interface Model {
   readonly grads: Float32Array;
   /** Buffers kept across steps but not trained (running statistics, …), laid out as STATE says. */
   readonly state: Float32Array;
-  /** [BATCH × INPUT_SIZE], row-major. */
+  /** [BATCH × INPUT_SIZE], row-major (with several inputs, each input's block in turn, as INPUTS says). */
   readonly input: Float32Array;
+  /** Each input by name: views into `input`. */
+  readonly inputs: Readonly<Record<string, Float32Array>>;
+  /** ∂loss/∂input by name after backward(): only for specs with no loss (training never pays for them). */
+  readonly inputGrads: Readonly<Record<string, Float32Array>>;
   /** Class labels [BATCH] (Int32Array) or target rows [BATCH × OUTPUT_SIZE] (Float32Array). */
   readonly target: Int32Array | Float32Array;
   /** The network's scores/predictions [BATCH × OUTPUT_SIZE] after forward() or infer(). */
@@ -1055,5 +1063,7 @@ export function createModel(): Model {
   const nzA0 = new Float32Array(32);
   const nzA1 = new Float32Array(32);
 
-  return { params, grads, state, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };
+  const inputs = { "x": x };
+  const inputGrads = {  };
+  return { params, grads, state, input, inputs, inputGrads, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };
 }

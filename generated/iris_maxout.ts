@@ -7,13 +7,17 @@ export const SPEC_NAME = "iris_maxout";
 export const SPEC_HASH = "e6883ccc85f61dc0283afd01da7fb685b0f4e0eed32d77215620f4d8ebd2feb9";
 /** The compiler that wrote this file. */
 export const NETSPEC_VERSION = "0.1.0";
-/** Features per sample. */
+/** Features per sample (of every input together). */
 export const INPUT_SIZE = 4;
+/** Each input's per-sample shape and where it lives in the input array. */
+export const INPUTS = [
+    { name: "x", shape: [4], offset: 0, size: 100 },
+  ] as const;
 /** Scores (or predictions) per sample. */
 export const OUTPUT_SIZE = 3;
-/** Rows per training step, fixed at compile time. */
+/** Rows per training step, fixed at compile time (1: the spec has no batch dimension). */
 export const BATCH = 25;
-/** The training loss. */
+/** The training loss (null: the spec computes a scalar output and its gradients). */
 export const LOSS = "hinge";
 /** `class`: one label per row; `vector`: OUTPUT_SIZE targets per row. */
 export const TARGET = "class" as const;
@@ -44,8 +48,12 @@ export interface Model {
   readonly grads: Float32Array;
   /** Buffers kept across steps but not trained (running statistics, …), laid out as STATE says. */
   readonly state: Float32Array;
-  /** [BATCH × INPUT_SIZE], row-major. */
+  /** [BATCH × INPUT_SIZE], row-major (with several inputs, each input's block in turn, as INPUTS says). */
   readonly input: Float32Array;
+  /** Each input by name: views into `input`. */
+  readonly inputs: Readonly<Record<string, Float32Array>>;
+  /** ∂loss/∂input by name after backward(): only for specs with no loss (training never pays for them). */
+  readonly inputGrads: Readonly<Record<string, Float32Array>>;
   /** Class labels [BATCH] (Int32Array) or target rows [BATCH × OUTPUT_SIZE] (Float32Array). */
   readonly target: Int32Array | Float32Array;
   /** The network's scores/predictions [BATCH × OUTPUT_SIZE] after forward() or infer(). */
@@ -522,5 +530,7 @@ export function createModel(): Model {
     b2.fill(0);
   }
 
-  return { params, grads, state, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };
+  const inputs = { "x": x };
+  const inputGrads = {  };
+  return { params, grads, state, input, inputs, inputGrads, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };
 }

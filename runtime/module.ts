@@ -1,15 +1,19 @@
 // The shape of a generated module, as the runtime sees it. Generated modules do not import
 // this (they have no imports at all); they match it structurally.
 
-/** Where a parameter (or state buffer) lives in the flat params (or state) array. */
-export interface ParamLayout {
-  /** e.g. `W1`, `b1` */
+/** Where a tensor lives in one of the module's flat arrays. */
+export interface TensorLayout {
+  /** e.g. `W1`, `b1`, or an input's name */
   readonly name: string;
-  /** Its owner's spec path and its role there, e.g. `layers[0].weights`. */
-  readonly path: string;
   readonly shape: readonly number[];
   readonly offset: number;
   readonly size: number;
+}
+
+/** Where a parameter (or state buffer) lives in the flat params (or state) array. */
+export interface ParamLayout extends TensorLayout {
+  /** Its owner's spec path and its role there, e.g. `layers[0].weights`. */
+  readonly path: string;
 }
 
 /** The training settings of the spec, embedded in the module so it is self-describing. */
@@ -35,8 +39,12 @@ export interface Model {
   readonly grads: Float32Array;
   /** Buffers kept across steps but not trained (running statistics, …), laid out as STATE says. */
   readonly state: Float32Array;
-  /** [BATCH × INPUT_SIZE], row-major. */
+  /** [BATCH × INPUT_SIZE], row-major (with several inputs, each input's block in turn, as INPUTS says). */
   readonly input: Float32Array;
+  /** Each input by name: views into `input`. */
+  readonly inputs: Readonly<Record<string, Float32Array>>;
+  /** ∂loss/∂input by name after backward(): only for specs with no loss (training never pays for them). */
+  readonly inputGrads: Readonly<Record<string, Float32Array>>;
   /** Class labels [BATCH] (Int32Array) or target rows [BATCH × OUTPUT_SIZE] (Float32Array). */
   readonly target: Int32Array | Float32Array;
   /** The network's scores/predictions [BATCH × OUTPUT_SIZE] after forward() or infer(). */
@@ -67,13 +75,16 @@ export interface CompiledModule {
   readonly SPEC_HASH: string;
   readonly NETSPEC_VERSION: string;
   readonly INPUT_SIZE: number;
+  /** Each input's per-sample shape and its place in `input`. */
+  readonly INPUTS: readonly TensorLayout[];
   readonly OUTPUT_SIZE: number;
   readonly BATCH: number;
-  readonly LOSS: string;
+  /** The training loss, or null for a spec that computes a scalar output and its gradients. */
+  readonly LOSS: string | null;
   /** How the data loss combines the rows of a batch: their mean, or their sum. */
   readonly LOSS_ROWS: "mean" | "sum";
-  /** `class`: targets are labels; `vector`: targets are rows of OUTPUT_SIZE. */
-  readonly TARGET: "class" | "vector";
+  /** `class`: targets are labels; `vector`: targets are rows of OUTPUT_SIZE; null: no loss, no targets. */
+  readonly TARGET: "class" | "vector" | null;
   /** How accuracy is read from outputs, or null for regression losses. */
   readonly ACCURACY: "argmax" | "threshold" | null;
   readonly PARAM_COUNT: number;

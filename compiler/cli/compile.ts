@@ -32,6 +32,7 @@ export function loadAll(files: readonly string[], maxBytes = DEFAULT_MAX_BYTES):
     const result = loadSpec(shown);
     if (!result.ok) report(result.diagnostics, result.source);
     else {
+      printDiagnostics(result.warnings, result.source);
       report(checkSizes(result.spec, shown, result.source, maxBytes), result.source);
       loaded.push({ file: shown, spec: result.spec, hash: result.hash });
     }

@@ -24,7 +24,7 @@ export function registerPredict(program: Command): void {
       try {
         const mod = await importCompiled(spec, hash, shown);
         const ck = loadCheckpoint(flags.weights, { specHash: hash, paramCount: mod.PARAM_COUNT });
-        const cols = spec.data.kind === "csv" ? { label: spec.data.label, targets: spec.data.targets } : { label: "label", targets: null };
+        const cols = spec.data?.kind === "csv" ? { label: spec.data.label, targets: spec.data.targets } : { label: "label", targets: null };
         let rows = loadCsv(flags.data, { ...cols, labelOptional: true, classNames: ck.data?.classNames ?? null, inputSize: spec.input });
         if (ck.data?.mean && ck.data.std) rows = applyStandardizer(rows, { mean: [...ck.data.mean], std: [...ck.data.std] });
         const { scores, classes } = predict(mod, ck.params, rows.features, rows.rows);

@@ -6,6 +6,7 @@ import { dirname } from "node:path";
 import type { Command } from "commander";
 import { loadCheckpoint, prepareData, train, type EpochMetrics, type TrainResult } from "../../runtime/index.ts";
 import { writeSvgPlot } from "../../runtime/plot.ts";
+import { DATA_DEFAULTS } from "../spec/schema.ts";
 import { loadAll } from "./compile.ts";
 import { importCompiled } from "./module-loader.ts";
 import { progressReporter } from "./progress.ts";
@@ -48,10 +49,14 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
   const loaded = loadAll([file]);
   if (!loaded) return void (process.exitCode = EXIT_USER);
   const { spec, hash, file: shown } = loaded[0]!;
+  if (!spec.loss) return usage(`${shown}: the spec has no loss, so there is nothing to train; \`netspec grad ${shown}\` shows its value and gradients`);
+  if (!spec.data && !flags.data) return usage(`${shown}: the spec names no data; add a data: section, or pass --data builtin:iris|builtin:mnist|file.csv`);
   try {
     const mod = await importCompiled(spec, hash, shown);
     const runSeed = seed ?? spec.seed;
-    const data = prepareData(spec.data, { baseDir: dirname(file), override: flags.data ?? null, seed: runSeed, inputSize: spec.input });
+    // With no data section, --data names the rows; a CSV's class column is then `label`.
+    const dataSpec = spec.data ?? { kind: "csv" as const, csv: flags.data!, label: "label", targets: null, ...DATA_DEFAULTS };
+    const data = prepareData(dataSpec, { baseDir: dirname(file), override: flags.data ?? null, seed: runSeed, inputSize: spec.input });
     const resume = flags.resume ? loadCheckpoint(flags.resume, { specHash: hash, paramCount: mod.PARAM_COUNT }) : null;
     const progress = progressReporter(epochs ?? spec.train.epochs, Boolean(flags.json));
     const abort = new AbortController();

@@ -23,6 +23,7 @@ export function registerValidate(program: Command): void {
           const sizes = loaded.ok ? checkSizes(loaded.spec, file, loaded.source, maxBytes) : [];
           const result = sizes.length ? { ok: false as const, diagnostics: sizes, source: loaded.source } : loaded;
           if (result.ok) {
+            printDiagnostics(result.warnings, result.source);
             process.stdout.write(`ok: ${file}\n`);
           } else {
             printDiagnostics(result.diagnostics, result.source);

@@ -4,7 +4,7 @@
 
 import { IndentationText, Project, QuoteKind, VariableDeclarationKind, type CodeBlockWriter } from "ts-morph";
 import type { Port, TrainGraph, Value } from "../ir/types.ts";
-import { only, shapeSize, shapeText } from "../ir/types.ts";
+import { shapeSize, shapeText } from "../ir/types.ts";
 import { losses } from "../ops/registry.ts";
 import type { ArenaName, BufferPlan } from "../plan.ts";
 import type { Spec } from "../spec/types.ts";
@@ -54,7 +54,7 @@ function writeHeader(w: CodeBlockWriter, { spec, hash, source, version }: EmitIn
 }
 
 function constants({ spec, graph, plan, hash, version }: EmitInput) {
-  const lossDef = losses[spec.loss.op as keyof typeof losses];
+  const lossDef = spec.loss ? losses[spec.loss.op as keyof typeof losses] : null;
   const layout = (entries: readonly { value: number; owner: string; role: string }[]) =>
     entries.map((p) => {
       const v = graph.values[p.value]!;
@@ -65,7 +65,15 @@ function constants({ spec, graph, plan, hash, version }: EmitInput) {
     void (items.length ? w.write("[").indent(() => items.forEach((l) => w.writeLine(`${l},`))).write("] as const") : w.write("[] as const"));
   const { batch: _compiledIn, ...train } = spec.train;
   const training = { ...spec.optimizer, ...train, seed: spec.seed };
-  const width = (ports: readonly Port[]) => shapeSize(graph.values[only(ports, "port")]!.shape.slice(1));
+  const perSample = (id: number) => {
+    const v = graph.values[id]!;
+    return v.batched ? v.shape.slice(1) : v.shape;
+  };
+  const width = (ports: readonly Port[]) => ports.reduce((sum, p) => sum + shapeSize(perSample(p.value)), 0);
+  const inputs = graph.inputs.map((p) => {
+    const slot = plan.slots[p.value]!;
+    return `{ name: "${p.name}", shape: [${perSample(p.value).join(", ")}], offset: ${slot.offset}, size: ${slot.size} }`;
+  });
   const c = (name: string, initializer: string | ((w: CodeBlockWriter) => void), doc: string) => ({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
@@ -76,13 +84,14 @@ function constants({ spec, graph, plan, hash, version }: EmitInput) {
     c("SPEC_NAME", JSON.stringify(spec.name), "The spec's name."),
     c("SPEC_HASH", JSON.stringify(hash), "sha256 of the spec source: checkpoints from another spec are refused."),
     c("NETSPEC_VERSION", JSON.stringify(version), "The compiler that wrote this file."),
-    c("INPUT_SIZE", `${width(graph.inputs)}`, "Features per sample."),
+    c("INPUT_SIZE", `${width(graph.inputs)}`, "Features per sample (of every input together)."),
+    c("INPUTS", list(inputs), "Each input's per-sample shape and where it lives in the input array."),
     c("OUTPUT_SIZE", `${width(graph.outputs)}`, "Scores (or predictions) per sample."),
-    c("BATCH", `${spec.train.batch}`, "Rows per training step, fixed at compile time."),
-    c("LOSS", JSON.stringify(spec.loss.op), "The training loss."),
-    c("TARGET", `"${lossDef.target}" as const`, "`class`: one label per row; `vector`: OUTPUT_SIZE targets per row."),
-    c("LOSS_ROWS", `"${lossDef.rows(spec.loss.attrs)}" as const`, "How the data loss combines the rows of a batch: their mean or their sum."),
-    c("ACCURACY", lossDef.accuracy ? `"${lossDef.accuracy}" as const` : "null", "How accuracy is read from the outputs (null: regression)."),
+    c("BATCH", `${spec.train.batch ?? 1}`, "Rows per training step, fixed at compile time (1: the spec has no batch dimension)."),
+    c("LOSS", spec.loss ? JSON.stringify(spec.loss.op) : "null", "The training loss (null: the spec computes a scalar output and its gradients)."),
+    c("TARGET", lossDef ? `"${lossDef.target}" as const` : "null", "`class`: one label per row; `vector`: OUTPUT_SIZE targets per row."),
+    c("LOSS_ROWS", `"${lossDef && spec.loss ? lossDef.rows(spec.loss.attrs) : "mean"}" as const`, "How the data loss combines the rows of a batch: their mean or their sum."),
+    c("ACCURACY", lossDef?.accuracy ? `"${lossDef.accuracy}" as const` : "null", "How accuracy is read from the outputs (null: regression)."),
     c("PARAM_COUNT", `${plan.arenas.params}`, "Length of the params and grads arrays."),
     c("PARAMS", list(layout(graph.params)), "Where each tensor lives in params (and grads)."),
     c("STATE_COUNT", `${plan.arenas.state}`, "Length of the state array: buffers kept across steps but not trained."),
@@ -96,7 +105,7 @@ const ARENAS: readonly ArenaName[] = ["params", "grads", "state", "input", "targ
 
 function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
   const { graph, plan } = input;
-  const batch = input.spec.train.batch;
+  const batch = input.spec.train.batch ?? 1;
   const targetArray = graph.targets.some((t) => graph.values[t.value]!.dtype === "i32") ? "Int32Array" : "Float32Array";
   w.writeLine("// Every buffer, allocated once. Temporaries with disjoint lifetimes share `temp`.");
   for (const arena of ARENAS) {
@@ -160,5 +169,8 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
     for (const [name, { type, size }] of scratchBuffers) w.writeLine(`const ${name} = new ${type}(${size});`);
     w.blankLine();
   }
-  w.writeLine("return { params, grads, state, input, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };");
+  const record = (entries: [string, number][]) => `{ ${entries.map(([k, id]) => `${JSON.stringify(k)}: ${graph.values[id]!.name}`).join(", ")} }`;
+  w.writeLine(`const inputs = ${record(graph.inputs.map((p) => [p.name, p.value]))};`);
+  w.writeLine(`const inputGrads = ${record(graph.inputs.flatMap((p, k): [string, number][] => (graph.inputGrads[k]! >= 0 ? [[p.name, graph.inputGrads[k]!]] : [])))};`);
+  w.writeLine("return { params, grads, state, input, inputs, inputGrads, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };");
 }

@@ -3,7 +3,7 @@
 // through the context, so lower() never learns what any layer is made of.
 
 import type { DType, InitRule, Shape, Value } from "../ir/types.ts";
-import type { InitSpec } from "../spec/types.ts";
+import type { InitSpec, OpRef } from "../spec/types.ts";
 import type { Attrs } from "./op.ts";
 
 /** What a layer's lowering may do; the owner (spec path) is stamped on everything it creates. */
@@ -21,10 +21,29 @@ export interface LayerContext {
 
 export interface LayerDef<A = Attrs> {
   readonly name: string;
+  /**
+   * How a graph expression calls it, e.g. `dense(h, 16, relu)`: the kinds of its arguments
+   * (a tensor, a literal count, an activation's name), how many trailing ones are optional,
+   * and the attributes those arguments make, with the spec's defaults for the rest.
+   */
+  readonly call: {
+    readonly args: readonly ("tensor" | "count" | "activation")[];
+    readonly optional: number;
+    readonly usage: string;
+    /** `args` are the call's arguments: a tensor's value id, a count, or an activation with its default attributes. */
+    attrs(args: readonly (number | OpRef | undefined)[], defaults: LayerDefaults): A;
+  };
   /** Builds the layer from its input values; returns its output value. */
   lower(ctx: LayerContext, inputs: readonly number[], attrs: A): number;
   /** A one-line summary for comments, dumps and explain, e.g. `dense 4→6, relu`. */
   describe(attrs: A, inputs: readonly Value[]): string;
+}
+
+/** What a layer called from a graph takes from the spec: the init section, the regularizer's reach. */
+export interface LayerDefaults {
+  readonly init: { readonly weights: InitSpec; readonly biases: InitSpec };
+  /** Multiplier of the spec's regularizer on biases (1 with `regularizer.biases: true`, else 0). */
+  readonly regularizeBias: number;
 }
 
 /** Fan-based initialisers (Glorot, He) resolved for a [fanIn, fanOut] weight matrix. */

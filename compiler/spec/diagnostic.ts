@@ -6,6 +6,8 @@ export interface Diagnostic {
   readonly line: number;
   readonly col: number;
   readonly message: string;
+  /** Errors stop the command; a warning is printed and the work goes on. */
+  readonly severity?: "warning";
 }
 
 /** Past this many errors a file is not a spec gone wrong but something else: stop there. */
@@ -28,7 +30,7 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
 }
 
 export function formatDiagnostic(d: Diagnostic, source: string): string {
-  const head = `${d.file}:${d.line}:${d.col}: error: ${d.message}`;
+  const head = `${d.file}:${d.line}:${d.col}: ${d.severity ?? "error"}: ${d.message}`;
   const text = source.split(/\r?\n/)[d.line - 1];
   if (text === undefined || (text === "" && d.line === 1 && source === "")) return head;
   const gutter = String(d.line);

@@ -8,14 +8,17 @@ import { errorMap, findings, place } from "./issues.ts";
 import { normalize } from "./normalize.ts";
 import { parseYaml } from "./parse.ts";
 import { crossRules } from "./rules.ts";
-import { specSchema } from "./schema.ts";
+import { JS_RESERVED, specSchema } from "./schema.ts";
+import { checkGraph, type RawGraph } from "./graph/check.ts";
 import type { Spec } from "./types.ts";
 
 export { formatDiagnostic, type Diagnostic } from "./diagnostic.ts";
 export { specJsonSchema, specSchema } from "./schema.ts";
 export type { Spec } from "./types.ts";
 
-export type CheckResult = { ok: true; spec: Spec; hash: string } | { ok: false; diagnostics: Diagnostic[] };
+export type CheckResult =
+  | { ok: true; spec: Spec; hash: string; warnings: Diagnostic[] }
+  | { ok: false; diagnostics: Diagnostic[] };
 
 export function checkSpec(text: string, file: string): CheckResult {
   const parsed = parseYaml(text, file);
@@ -25,10 +28,14 @@ export function checkSpec(text: string, file: string): CheckResult {
     const found = capDiagnostics(findings(result.error.issues), (n, total) => ({ path: [], message: `too many errors (${total}); the first ${n} are shown` }));
     return { ok: false, diagnostics: sortDiagnostics(place(found, parsed.parsed, file)) };
   }
-  const spec = normalize(result.data);
+  const raw = result.data;
+  const graph = raw.graph ? checkGraph(raw as RawGraph, JS_RESERVED) : { findings: [], warnings: [], graph: null };
+  if (graph.findings.length) return { ok: false, diagnostics: sortDiagnostics(place(graph.findings, parsed.parsed, file)) };
+  const spec = normalize(raw, graph.graph);
   const broken = crossRules(spec);
   if (broken.length) return { ok: false, diagnostics: sortDiagnostics(place(broken, parsed.parsed, file)) };
-  return { ok: true, spec, hash: createHash("sha256").update(text).digest("hex") };
+  const warnings = sortDiagnostics(place(graph.warnings, parsed.parsed, file)).map((d) => ({ ...d, severity: "warning" as const }));
+  return { ok: true, spec, hash: createHash("sha256").update(text).digest("hex"), warnings };
 }
 
 /** Reads and checks a spec file; the source text comes back too, for formatting diagnostics. */

@@ -4,7 +4,7 @@
 import type { z } from "zod";
 import type { Diagnostic } from "./diagnostic.ts";
 import { KEYS, kindFamilies, MISSING, show, WHOLE } from "./fields.ts";
-import { keyOffset, nodeOffset, type Parsed, type Path } from "./parse.ts";
+import { keyOffset, nodeOffset, textOffset, type Parsed, type Path } from "./parse.ts";
 import { closest, didYouMean } from "./suggest.ts";
 
 /** A problem found at a spec path, before it is given a line and column. */
@@ -15,6 +15,8 @@ export interface Finding {
   readonly message: string;
   /** For unknown keys: the allowed key it is probably a misspelling of. */
   readonly suggest?: string;
+  /** An offset into the string value at `path` (an expression), for errors inside it. */
+  readonly column?: number;
 }
 
 /** `layers[1].dense`; the root is "spec". */
@@ -90,7 +92,8 @@ function flatten(issues: readonly z.core.$ZodIssue[], prefix: Path): (Finding & 
 /** Give each finding the line and column of its YAML node. */
 export function place(found: readonly Finding[], parsed: Parsed, file: string): Diagnostic[] {
   return found.map((f) => {
-    const offset = f.key !== undefined ? keyOffset(parsed.doc, f.path, f.key) : nodeOffset(parsed.doc, f.path);
+    const offset =
+      f.key !== undefined ? keyOffset(parsed.doc, f.path, f.key) : f.column !== undefined ? textOffset(parsed.doc, f.path) + f.column : nodeOffset(parsed.doc, f.path);
     return { file, ...parsed.lines.linePos(offset), message: f.message };
   });
 }

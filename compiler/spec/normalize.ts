@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { activations, losses } from "../ops/registry.ts";
 import type { KindValue } from "./fields.ts";
 import type { RawSpec } from "./schema.ts";
-import type { DataSpec, InitSpec, LayerSpec, OpRef, ScheduleSpec, Spec } from "./types.ts";
+import type { DataSpec, GraphSpec, InitSpec, LayerSpec, OpRef, ScheduleSpec, Spec } from "./types.ts";
 
 
 function kindEntry(v: KindValue): [string, Record<string, unknown>] {
@@ -41,7 +41,11 @@ function schedule(v: KindValue, epochs: number): ScheduleSpec {
   return { kind: "constant" };
 }
 
-function layer(l: RawSpec["layers"][number], raw: RawSpec): LayerSpec {
+/** Keras' defaults: Glorot-uniform weights, zero biases. */
+const GLOROT: InitSpec = { kind: "glorot_uniform" };
+const ZEROS: InitSpec = { kind: "zeros" };
+
+function layer(l: NonNullable<RawSpec["layers"]>[number], raw: RawSpec): LayerSpec {
   const reg = l.regularize === false ? 0 : l.regularize;
   const maxout = l.maxout !== undefined;
   return {
@@ -52,38 +56,42 @@ function layer(l: RawSpec["layers"][number], raw: RawSpec): LayerSpec {
     bias: l.bias,
     init: {
       // Per-layer init wins over the spec-wide one, which wins over Keras' defaults.
-      weights: initSpec(l.init?.weights ?? raw.init?.weights, { kind: "glorot_uniform" }),
-      biases: initSpec(l.init?.biases ?? raw.init?.biases, { kind: "zeros" }),
+      weights: initSpec(l.init?.weights ?? raw.init?.weights, GLOROT),
+      biases: initSpec(l.init?.biases ?? raw.init?.biases, ZEROS),
     },
     regularize: reg,
     regularizeBias: raw.regularizer?.biases && l.bias ? reg : 0,
   };
 }
 
-function data(d: RawSpec["data"]): DataSpec {
+function data(d: NonNullable<RawSpec["data"]>): DataSpec {
   const common = { test_split: d.test_split, stratified: d.stratified, standardize: d.standardize, limit: d.limit };
   if (d.builtin !== undefined) return { kind: "builtin", builtin: d.builtin, ...common };
   return { kind: "csv", csv: d.csv!, label: d.label ?? null, targets: d.targets ?? null, ...common };
 }
 
-export function normalize(raw: RawSpec): Spec {
+/** The validated spec, with a graph spec's checked graph (graph/check.ts); null for a layers: spec. */
+export function normalize(raw: RawSpec, graph: GraphSpec | null): Spec {
   const sgd = (raw.optimizer as { sgd: { lr: number; momentum: number; nesterov: boolean; schedule: KindValue } }).sgd;
+  const epochs = raw.train?.epochs ?? 10;
   return {
     netspec: 1,
     name: raw.name,
-    input: raw.input,
-    layers: raw.layers.map((l) => layer(l, raw)),
-    loss: opRef(raw.loss, losses),
-    regularizer: { l1: raw.regularizer?.l1 ?? 0, l2: raw.regularizer?.l2 ?? 0 },
+    input: raw.input ?? (graph ? graph.inputs.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0) : 0),
+    layers: (raw.layers ?? []).map((l) => layer(l, raw)),
+    graph,
+    loss: raw.loss === undefined ? null : opRef(raw.loss, losses),
+    regularizer: { l1: raw.regularizer?.l1 ?? 0, l2: raw.regularizer?.l2 ?? 0, biases: raw.regularizer?.biases ?? false },
+    init: { weights: initSpec(raw.init?.weights, GLOROT), biases: initSpec(raw.init?.biases, ZEROS) },
     seed: raw.init?.seed ?? 0,
-    optimizer: { lr: sgd.lr, momentum: sgd.momentum, nesterov: sgd.nesterov, schedule: schedule(sgd.schedule, raw.train.epochs) },
+    optimizer: { lr: sgd.lr, momentum: sgd.momentum, nesterov: sgd.nesterov, schedule: schedule(sgd.schedule, epochs) },
     train: {
-      batch: raw.train.batch,
-      epochs: raw.train.epochs,
-      shuffle: raw.train.shuffle,
-      stop_below: raw.train.stop_below,
-      early_stopping: raw.train.early_stopping ?? null,
+      batch: raw.train?.batch ?? null,
+      epochs,
+      shuffle: raw.train?.shuffle ?? true,
+      stop_below: raw.train?.stop_below ?? null,
+      early_stopping: raw.train?.early_stopping ?? null,
     },
-    data: data(raw.data),
+    data: raw.data === undefined ? null : data(raw.data),
   };
 }

@@ -187,6 +187,13 @@ export function nodeOffset(doc: Document, path: Path): number {
   return 0;
 }
 
+/** Where the text of the string at `path` starts: after its opening quote, if it has one. */
+export function textOffset(doc: Document, path: Path): number {
+  const node = doc.getIn(path, true);
+  if (!isScalar(node) || !node.range) return nodeOffset(doc, path);
+  return node.range[0] + (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE" ? 1 : 0);
+}
+
 /** The offset of key `key` in the mapping at `path` (falls back to the mapping). */
 export function keyOffset(doc: Document, path: Path, key: string): number {
   const map = path.length ? doc.getIn(path, true) : doc.contents;

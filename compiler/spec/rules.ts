@@ -4,6 +4,8 @@
 
 import { losses, type LossName } from "../ops/registry.ts";
 import type { Finding } from "./issues.ts";
+import type { Path } from "./parse.ts";
+import { graphRules } from "./graph/rules.ts";
 import type { Spec } from "./types.ts";
 
 /** Builtin data sets: features per sample and classes. */
@@ -14,52 +16,63 @@ export const MAX_PARAMS = 50_000_000;
 export const MAX_ACTIVATIONS = 50_000_000;
 
 export function crossRules(spec: Spec): Finding[] {
+  if (spec.graph) return graphRules(spec);
   const out: Finding[] = [];
   const last = spec.layers.length - 1;
   const lastLayer = spec.layers[last]!;
   const width = lastLayer.units;
   const widthPath = ["layers", last, lastLayer.kind];
-  const loss = losses[spec.loss.op as LossName];
-  const d = spec.data;
+  const specLoss = spec.loss!; // a layers: spec always has one (schema.ts)
+  out.push(...dataRules(spec, specLoss, width, widthPath, ["input"]));
+  return [...out, ...sizeRules(spec)];
+}
 
+/** The loss against the output width, and the data set against the input and the outputs. */
+export function dataRules(spec: Spec, specLoss: NonNullable<Spec["loss"]>, width: number, widthPath: Path, inputPath: Path): Finding[] {
+  const out: Finding[] = [];
+  const loss = losses[specLoss.op as LossName];
+  const what = spec.graph ? `the output '${spec.graph.output}'` : `the last layer (layers[${spec.layers.length - 1}])`;
   if (width < loss.minOutputs) {
     out.push({
       path: ["loss"],
-      message: `loss ${spec.loss.op} needs at least ${loss.minOutputs} outputs, but the last layer (layers[${last}]) has ${width}`,
+      message: `loss ${specLoss.op} needs at least ${loss.minOutputs} outputs, but ${what} has ${width}`,
     });
   }
+  const d = spec.data;
+  if (!d) return out;
   if (loss.target === "class" && d.kind === "csv" && d.targets) {
     out.push({
       path: ["loss"],
-      message: `loss ${spec.loss.op} needs class labels, but data has regression targets (data.targets); use 'label: <column>' or a loss such as mse`,
+      message: `loss ${specLoss.op} needs class labels, but data has regression targets (data.targets); use 'label: <column>' or a loss such as mse`,
     });
   }
   if (d.kind === "builtin") {
     const shape = BUILTIN_SHAPES[d.builtin];
     if (spec.input !== shape.input) {
-      out.push({ path: ["input"], message: `input must be ${shape.input} for the builtin ${d.builtin} data set (got ${spec.input})` });
+      out.push({ path: inputPath, message: `${spec.graph ? "the input" : "input"} must be ${shape.input} for the builtin ${d.builtin} data set (got ${spec.input})` });
     }
     if (width !== shape.classes) {
       out.push({
         path: widthPath,
-        message: `the last layer must have ${shape.classes} units for the builtin ${d.builtin} data set (${shape.classes} classes; got ${width})`,
+        message: `${spec.graph ? `the output '${spec.graph.output}'` : "the last layer"} must have ${shape.classes} units for the builtin ${d.builtin} data set (${shape.classes} classes; got ${width})`,
       });
     }
   }
   if (d.kind === "csv" && d.targets && width !== d.targets.length) {
     out.push({
       path: widthPath,
-      message: `the last layer must have ${d.targets.length} units, one per column of data.targets (got ${width})`,
+      message: `${spec.graph ? `the output '${spec.graph.output}'` : "the last layer"} must have ${d.targets.length} units, one per column of data.targets (got ${width})`,
     });
   }
   if (spec.train.early_stopping && d.test_split === 0) {
     out.push({ path: ["train", "early_stopping"], message: "train.early_stopping needs held-out data: set data.test_split > 0" });
   }
-  return [...out, ...sizeRules(spec)];
+  return out;
 }
 
 /** Parameter and activation counts, so a typo like `dense: 1000000` fails here, not in malloc. */
 function sizeRules(spec: Spec): Finding[] {
+  const batch = spec.train.batch!; // a layers: spec has a loss, so a train section
   let fanIn = spec.input;
   let params = 0;
   for (const [i, l] of spec.layers.entries()) {
@@ -69,8 +82,8 @@ function sizeRules(spec: Spec): Finding[] {
     if (params > MAX_PARAMS) {
       return [{ path, message: `layers[${i}] brings the network to ${params} parameters (at most ${MAX_PARAMS})` }];
     }
-    if (spec.train.batch * outs > MAX_ACTIVATIONS) {
-      return [{ path, message: `layers[${i}] needs ${spec.train.batch * outs} activations per batch (batch × units × pieces; at most ${MAX_ACTIVATIONS})` }];
+    if (batch * outs > MAX_ACTIVATIONS) {
+      return [{ path, message: `layers[${i}] needs ${batch * outs} activations per batch (batch × units × pieces; at most ${MAX_ACTIVATIONS})` }];
     }
     fanIn = l.units;
   }

@@ -4,7 +4,7 @@
 
 import { z } from "zod";
 import { activations, losses } from "../ops/registry.ts";
-import { bool, interval, intIn, kindOf, nameOf, nonNeg, posInt, positive, says, text } from "./fields.ts";
+import { bool, interval, intIn, kindOf, nameOf, nonNeg, posInt, positive, says, text, WHOLE } from "./fields.ts";
 
 export const MAX_WIDTH = 1_000_000;
 export const MAX_BATCH = 1_000_000;
@@ -14,7 +14,7 @@ export const MAX_EPOCHS = 10_000_000;
 export const MAX_MNIST = 10_000;
 const MAX_SEED = 2 ** 32 - 1;
 
-const JS_RESERVED = new Set(
+export const JS_RESERVED: ReadonlySet<string> = new Set(
   ("break case catch class const continue debugger default delete do else enum export extends false finally for " +
     "function if import in instanceof new null return super switch this throw true try typeof var void while with " +
     "yield let static implements interface package private protected public await arguments eval undefined").split(" "),
@@ -91,16 +91,19 @@ const sgd = z
     if (o.nesterov && o.momentum === 0) ctx.addIssue({ code: "custom", path: ["nesterov"], input: true, message: "needs momentum > 0" });
   });
 
+/** How data is split and prepared when the spec does not say (also for `train --data` with no data section). */
+export const DATA_DEFAULTS = { test_split: 0.2, stratified: false, standardize: false, limit: null } as const;
+
 const data = z
   .strictObject({
     builtin: nameOf("builtin data set", ["iris", "mnist"]).optional(),
     csv: text().optional(),
     label: text().optional(),
     targets: z.array(text(), { error: says("must be a list of column names") }).min(1, { error: says("must name at least one column") }).optional(),
-    test_split: interval(0, 1, "[0, 1)").default(0.2),
-    stratified: bool().default(false),
-    standardize: bool().default(false),
-    limit: posInt(MAX_MNIST).nullable().default(null),
+    test_split: interval(0, 1, "[0, 1)").default(DATA_DEFAULTS.test_split),
+    stratified: bool().default(DATA_DEFAULTS.stratified),
+    standardize: bool().default(DATA_DEFAULTS.standardize),
+    limit: posInt(MAX_MNIST).nullable().default(DATA_DEFAULTS.limit),
   })
   .superRefine((d, ctx) => {
     const issue = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, input: d, message });
@@ -120,6 +123,16 @@ const data = z
     if (dup !== undefined) issue(["targets"], `lists column '${dup}' twice`);
   });
 
+/** A per-sample shape: `[]` is a scalar, `[2]` a vector of 2. */
+const shape = z
+  .array(posInt(MAX_WIDTH), { error: says("must be a shape: a list of sizes such as [2], or [] for a scalar") })
+  .max(4, { error: says("must have at most 4 dimensions") });
+/** Named tensors (inputs, params): names are checked with the graph's other names (graph/check.ts). */
+const tensors = (what: string) => z.record(z.string(), shape, { error: says(`must be a mapping of ${what} names to shapes, like { x: [2] }`) });
+const expression = z.union([z.string({ error: says("must be an expression such as 'x + y' or 'dense(h, 16, relu)'") }), z.number()], {
+  error: says("must be an expression such as 'x + y' or 'dense(h, 16, relu)'"),
+});
+
 export const specSchema = z
   .strictObject({
     netspec: z.literal(1, { error: says("must be 1 (the only format version)") }),
@@ -128,27 +141,54 @@ export const specSchema = z
       .max(64, { error: says("must be at most 64 characters") })
       .regex(/^[a-z][a-z0-9_]*$/, { error: says("must be a lowercase identifier matching [a-z][a-z0-9_]*") })
       .refine((n) => !JS_RESERVED.has(n), { error: says("must not be a JavaScript reserved word") }),
-    input: posInt(MAX_WIDTH),
+    input: posInt(MAX_WIDTH).optional(),
     layers: z
       .array(layer, { error: says("must be a list of layers") })
       .min(1, { error: says("must list at least one layer") })
-      .max(MAX_LAYERS, { error: (iss) => `must have at most ${MAX_LAYERS} layers (got ${(iss.input as unknown[]).length})` }),
-    loss,
+      .max(MAX_LAYERS, { error: (iss) => `must have at most ${MAX_LAYERS} layers (got ${(iss.input as unknown[]).length})` })
+      .optional(),
+    inputs: tensors("input").optional(),
+    params: tensors("parameter").optional(),
+    graph: z
+      .record(z.string(), expression, { error: says("must be a mapping of node names to expressions, like { q: x + y }") })
+      .refine((g) => Object.keys(g).length > 0, { error: says("must define at least one node") })
+      .optional(),
+    output: z.string({ error: says("must be the name of a graph node") }).optional(),
+    loss: loss.optional(),
     regularizer: z.strictObject({ l1: nonNeg().default(0), l2: nonNeg().default(0), biases: bool().default(false) }).optional(),
     init: z.strictObject({ weights: init.optional(), biases: init.optional(), seed: intIn(0, MAX_SEED).default(0) }).optional(),
-    optimizer: kindOf("optimizer", { sgd }, "{ sgd: { lr: 0.1 } }"),
+    optimizer: kindOf("optimizer", { sgd }, "{ sgd: { lr: 0.1 } }").default({ sgd: { lr: 0.01, momentum: 0, nesterov: false, schedule: "constant" } }),
     train: z.strictObject({
       batch: posInt(MAX_BATCH),
-      epochs: posInt(MAX_EPOCHS),
+      epochs: posInt(MAX_EPOCHS).default(10),
       shuffle: bool().default(true),
       stop_below: nonNeg().nullable().default(null),
       early_stopping: z.strictObject({ patience: posInt(MAX_EPOCHS), restore_best: bool().default(true) }).optional(),
-    }),
-    data,
+    }).optional(),
+    data: data.optional(),
+  })
+  .superRefine((s, ctx) => {
+    // Which form: a stack of layers, or a graph of named expressions.
+    const issue = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, input: s, message: WHOLE + message });
+    const only = (keys: (keyof typeof s)[], form: string) => {
+      for (const k of keys) if (s[k] !== undefined) issue([k], `'${k}' only applies to ${form} specs`);
+    };
+    if (s.layers === undefined && s.graph === undefined) issue([], "spec must have 'layers:' (a stack of layers) or 'graph:' (named expressions)");
+    else if (s.layers !== undefined && s.graph !== undefined) issue(["graph"], "spec has both 'layers:' and 'graph:'; it must be one or the other");
+    else if (s.layers !== undefined) {
+      only(["inputs", "params", "output"], "graph");
+      if (s.input === undefined) issue([], "spec is missing required key 'input'");
+      if (s.loss === undefined) issue([], "spec is missing required key 'loss'");
+    } else {
+      only(["input"], "layers");
+      if (s.inputs === undefined) issue([], "spec is missing required key 'inputs' (name → shape, like { x: [2] })");
+      if (s.output === undefined) issue([], "spec is missing required key 'output' (the graph node whose value is the result)");
+    }
+    if (s.loss !== undefined && s.train === undefined) issue([], "spec is missing required key 'train' (a spec with a loss needs train.batch)");
   })
   .meta({
     title: "netspec spec",
-    description: "A neural network for netspec to compile into TypeScript (spec language v1).",
+    description: "A neural network for netspec to compile into TypeScript: a stack of layers, or a graph of named expressions.",
   });
 
 export type RawSpec = z.output<typeof specSchema>;

@@ -3,6 +3,7 @@
 // look at YAML shapes. The zod schema (schema.ts) produces this via normalize.ts.
 
 import type { InitRule } from "../ir/types.ts";
+import type { Expr } from "./graph/expr.ts";
 
 /** An op reference with its attributes filled in, e.g. `{ op: "leaky_relu", attrs: { alpha: 0.01 } }`. */
 export interface OpRef {
@@ -35,7 +36,8 @@ export type ScheduleSpec =
   | { readonly kind: "cosine"; readonly epochs: number; readonly min_lr: number };
 
 export interface TrainSpec {
-  readonly batch: number;
+  /** Rows per step; null when the spec has no loss and no train section: tensors then have no batch dimension. */
+  readonly batch: number | null;
   readonly epochs: number;
   readonly shuffle: boolean;
   /** Stop once an epoch's mean training loss is at or below this (null = never). */
@@ -61,14 +63,36 @@ export type DataSpec = (
   readonly limit: number | null;
 };
 
+/** A named tensor of a graph spec and its per-sample shape (`[]` is a scalar). */
+export interface TensorDecl {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/** The graph form: named inputs and parameters, and nodes defined by expressions. */
+export interface GraphSpec {
+  readonly inputs: readonly TensorDecl[];
+  readonly params: readonly TensorDecl[];
+  /** In an order where every node comes after the nodes it reads. */
+  readonly nodes: readonly { readonly name: string; readonly expr: Expr }[];
+  readonly output: string;
+}
+
 export interface Spec {
   readonly netspec: 1;
   readonly name: string;
+  /** Features per sample of a layers: spec (its single input x); for a graph spec, its inputs' total size per sample. */
   readonly input: number;
+  /** The layers: form (empty for a graph spec). */
   readonly layers: readonly LayerSpec[];
-  readonly loss: OpRef;
-  /** Penalty strengths (0 = off); elastic net when both are set. */
-  readonly regularizer: { readonly l1: number; readonly l2: number };
+  /** The graph: form (null for a layers: spec). */
+  readonly graph: GraphSpec | null;
+  /** The training loss; null for a graph spec that computes a scalar output and its gradients. */
+  readonly loss: OpRef | null;
+  /** Penalty strengths (0 = off); elastic net when both are set; `biases`: penalize biases too (default false). */
+  readonly regularizer: { readonly l1: number; readonly l2: number; readonly biases?: boolean };
+  /** The spec-wide initialisers: graph parameters and layers called from a graph use these. */
+  readonly init: { readonly weights: InitSpec; readonly biases: InitSpec };
   readonly seed: number;
   readonly optimizer: {
     readonly lr: number;
@@ -77,5 +101,6 @@ export interface Spec {
     readonly schedule: ScheduleSpec;
   };
   readonly train: TrainSpec;
-  readonly data: DataSpec;
+  /** What `netspec train` uses unless told otherwise; null when the spec names no data. */
+  readonly data: DataSpec | null;
 }

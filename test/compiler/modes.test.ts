@@ -34,7 +34,7 @@ describe("evaluate(rows)", () => {
     const firstRows = (data: Float64Array) => data.subarray(0, rows * perRow(data));
     const want = lossOf(small, { params: feeds.params, inputs: feeds.inputs.map(firstRows), targets: feeds.targets.map(firstRows) });
     expect(model.lossParts[0] + model.lossParts[1]).toBeCloseTo(want, 5);
-    expect(mod.LOSS_ROWS).toBe(loss.op === "squared_error" ? "sum" : "mean");
+    expect(mod.LOSS_ROWS).toBe(loss!.op === "squared_error" ? "sum" : "mean");
   });
 
   it("infer(rows) refuses a row count outside 1…BATCH", async () => {

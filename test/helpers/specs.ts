@@ -21,6 +21,8 @@ export function makeSpec(over: Partial<Spec> & Pick<Spec, "layers">): Spec {
     netspec: 1,
     name: "t",
     input: 4,
+    graph: null,
+    init: { weights: { kind: "glorot_uniform" }, biases: { kind: "zeros" } },
     loss: { op: "softmax_cross_entropy", attrs: {} },
     regularizer: { l1: 0, l2: 0 },
     seed: 1,

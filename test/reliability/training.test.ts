@@ -36,7 +36,7 @@ describe("divergence", () => {
     const { mod } = await compiled(join(HOSTILE, "huge-lr.yaml"));
     const r = loadSpec(join(HOSTILE, "huge-lr.yaml"));
     if (!r.ok) throw new Error();
-    const data = prepareData(r.spec.data, { baseDir: HOSTILE, seed: 1 });
+    const data = prepareData(r.spec.data!, { baseDir: HOSTILE, seed: 1 });
     const dir = tempDir("diverge");
     const save = join(dir, "ck.bin");
     // A good run first, with a sane lr.
@@ -62,7 +62,7 @@ describe("divergence", () => {
     const { mod } = await compiled(join(ROOT, "specs/iris.yaml"));
     const r = loadSpec(join(ROOT, "specs/iris.yaml"));
     if (!r.ok) throw new Error();
-    const data = prepareData(r.spec.data, { baseDir: join(ROOT, "specs"), seed: r.spec.seed });
+    const data = prepareData(r.spec.data!, { baseDir: join(ROOT, "specs"), seed: r.spec.seed });
     const dir = tempDir("diverge-test");
     const save = join(dir, "ck.bin");
     trainSync(mod, data, { epochs: 5, save });

@@ -1,6 +1,6 @@
 // dense: z = x·W + b, then the activation. W [in, units·pieces] and b are the layer's own
 // parameters; maxout (maxout.ts) shares the affine part and takes a max over pieces instead.
-import type { LayerSpec } from "../../spec/types.ts";
+import type { LayerSpec, OpRef } from "../../spec/types.ts";
 import { resolveInit, type LayerContext, type LayerDef } from "../layer.ts";
 
 /** x·W (+ b) for a dense or maxout layer: returns the pre-activation z. */
@@ -16,6 +16,15 @@ export function affine(ctx: LayerContext, x: number, l: LayerSpec): number {
 
 export const dense: LayerDef<LayerSpec> = {
   name: "dense",
+  call: {
+    args: ["tensor", "count", "activation"],
+    optional: 1,
+    usage: "dense(input, units, activation?)",
+    attrs: ([, units, activation], d) => ({
+      kind: "dense", units: units as number, pieces: 1, activation: (activation as OpRef | undefined) ?? { op: "identity", attrs: {} },
+      bias: true, init: d.init, regularize: 1, regularizeBias: d.regularizeBias,
+    }),
+  },
   lower: (ctx, [x], l) => {
     const z = affine(ctx, x!, l);
     return l.activation.op === "identity" ? z : ctx.add(l.activation.op, [z], l.activation.attrs, ctx.name("h"));

@@ -5,6 +5,15 @@ import { affine } from "./dense.ts";
 
 export const maxout: LayerDef<LayerSpec> = {
   name: "maxout",
+  call: {
+    args: ["tensor", "count", "count"],
+    optional: 1,
+    usage: "maxout(input, units, pieces?)",
+    attrs: ([, units, pieces], d) => ({
+      kind: "maxout", units: units as number, pieces: (pieces as number | undefined) ?? 2, activation: { op: "identity", attrs: {} },
+      bias: true, init: d.init, regularize: 1, regularizeBias: d.regularizeBias,
+    }),
+  },
   lower: (ctx, [x], l) => ctx.add("maxout", [affine(ctx, x!, l)], { pieces: l.pieces }, ctx.name("h")),
   describe: (l, [x]) => `maxout ${x!.shape[1]}→${l.units} (${l.pieces} pieces)`,
 };
