@@ -54,6 +54,7 @@ export function lower(spec: Spec, options: LowerOptions = {}): Graph {
       if (value >= before) g.rename(value, node.name);
       env.set(node.name, value);
       named.push({ name: node.name, value });
+      notes[node.name] = node.source;
     }
     output = env.get(spec.graph.output)!;
   } else {

@@ -74,7 +74,7 @@ export interface GraphSpec {
   readonly inputs: readonly TensorDecl[];
   readonly params: readonly TensorDecl[];
   /** In an order where every node comes after the nodes it reads. */
-  readonly nodes: readonly { readonly name: string; readonly expr: Expr }[];
+  readonly nodes: readonly { readonly name: string; readonly expr: Expr; /** As written, for comments. */ readonly source: string }[];
   readonly output: string;
 }
 

@@ -94,7 +94,7 @@ export function checkGraph(raw: RawGraph, reserved: ReadonlySet<string>): { find
   return {
     findings,
     warnings,
-    graph: { inputs, params, nodes: order.order.map((name) => ({ name, expr: exprs.get(name)! })), output: raw.output },
+    graph: { inputs, params, nodes: order.order.map((name) => ({ name, expr: exprs.get(name)!, source: String(raw.graph[name]) })), output: raw.output },
   };
 }
 
