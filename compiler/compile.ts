@@ -1,4 +1,4 @@
-// compile(): the whole pipeline, one line per phase (DESIGN.md). Each phase is a pure function.
+// compile(): the whole pipeline, one line per phase (docs/ARCHITECTURE.md). Each phase is a pure function.
 
 import { autodiff } from "./autodiff.ts";
 import { emit } from "./emit/module.ts";

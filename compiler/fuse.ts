@@ -1,5 +1,5 @@
 // fuse: TrainGraph → TrainGraph. Folds element-wise work into the epilogue of the matrix
-// product that feeds it, so it costs no extra pass over memory (DESIGN.md, Performance):
+// product that feeds it, so it costs no extra pass over memory (README, Performance):
 //   forward   h  = act(x·W + b)              one kernel instead of three
 //   backward  dz = (dy·Wᵀ) ⊙ act′(h)          the previous layer's derivative, fused
 //             dW = xᵀ·dz + λ·W (+ λ₁·sign W)  the penalty's gradient, fused

@@ -1,4 +1,4 @@
-// What every op owns (DESIGN.md "Ops: one place per op"): its attribute schema, shape rule,
+// What every op owns (docs/ARCHITECTURE.md, "Ops: one place per op"): its attribute schema, shape rule,
 // float64 reference evaluation, forward emitter and gradient rule. Phases never switch on
 // op names; they look the op up in the registry and call these.
 
