@@ -40,7 +40,7 @@ export function randomFeeds(graph: TrainGraph, seed: number, zeros = 0.3): Feeds
   const next = rng(seed);
   const f32 = (n: number, scale: number) => Float64Array.from(Float32Array.from({ length: n }, () => (next() * 2 - 1) * scale));
   const size = (id: number) => graph.values[id]!.shape.reduce((a, b) => a * b, 1);
-  const classes = graph.values[only(graph.outputs, "output")]!.shape[1]!;
+  const classes = () => graph.values[only(graph.outputs, "output")]!.shape[1]!;
   return {
     // Weights scaled by 1/√fan-in keep deep nets' activations O(1), where float32 is accurate.
     params: graph.params.map((p) => f32(size(p.value), 1.5 / Math.sqrt(graph.values[p.value]!.shape[0]!))),
@@ -48,7 +48,7 @@ export function randomFeeds(graph: TrainGraph, seed: number, zeros = 0.3): Feeds
     inputs: graph.inputs.map((p) => f32(size(p.value), 1.5).map((v) => (next() < zeros ? 0 : v))),
     targets: graph.targets.map(({ value }) =>
       graph.values[value]!.dtype === "i32"
-        ? Float64Array.from({ length: size(value) }, () => Math.floor(next() * classes))
+        ? Float64Array.from({ length: size(value) }, () => Math.floor(next() * classes()))
         : Float64Array.from({ length: size(value) }, () => Math.round(next() * 100) / 100),
     ),
   };
@@ -61,6 +61,8 @@ export interface Check {
   generated: number;
   /** Largest relative error of the float64 backward graph vs finite differences. */
   reference: number;
+  /** Largest relative error of the generated input gradients (specs with no loss) vs finite differences. */
+  inputs: number;
 }
 
 /** Relative error; below `floor` in magnitude it turns absolute (a zero gradient's difference quotient is noise). */
@@ -108,5 +110,25 @@ export async function gradCheck(spec: Spec, { seed = 1, perTensor = Infinity, ze
       reference = Math.max(reference, rel(analytic[i]!, fd, 1e-4));
     }
   });
-  return { forward, generated, reference };
+  // Input gradients, where the module computes them (specs with no loss).
+  let inputs = 0;
+  graph.inputs.forEach((port, k) => {
+    const gradId = graph.inputGrads[k]!;
+    if (gradId < 0) return;
+    const x = feeds.inputs[k] as Float64Array;
+    const analytic = env[gradId]!.data;
+    const generatedGrad = model.inputGrads[port.name]!;
+    for (let i = 0; i < x.length; i++) {
+      const keep = x[i]!;
+      x[i] = keep + h;
+      const up = lossOf(graph, feeds);
+      x[i] = keep - h;
+      const down = lossOf(graph, feeds);
+      x[i] = keep;
+      const fd = (up - down) / (2 * h);
+      inputs = Math.max(inputs, rel(generatedGrad[i]!, fd, 1e-4));
+      reference = Math.max(reference, rel(analytic[i]!, fd, 1e-4));
+    }
+  });
+  return { forward, generated, reference, inputs };
 }
