@@ -5,7 +5,7 @@ import { emit } from "./emit/module.ts";
 import { fuse } from "./fuse.ts";
 import type { Graph, TrainGraph } from "./ir/types.ts";
 import { verify } from "./ir/verify.ts";
-import { lower } from "./lower.ts";
+import { lower, type LowerOptions } from "./lower.ts";
 import { plan, type BufferPlan } from "./plan.ts";
 import type { Spec } from "./spec/types.ts";
 import { NETSPEC_VERSION } from "./version.ts";
@@ -21,9 +21,12 @@ export interface Compiled {
   readonly code: string;
 }
 
+/** What the spec alone does not say, measured elsewhere (the CLI measures the data set). */
+export type CompileOptions = LowerOptions;
+
 /** Spec (already validated) → generated module source. `source` is the spec path for the header. */
-export function compileSpec(spec: Spec, hash: string, source: string): Compiled {
-  const forward = lower(spec);
+export function compileSpec(spec: Spec, hash: string, source: string, options: CompileOptions = {}): Compiled {
+  const forward = lower(spec, options);
   verify(forward, "lower");
   // A spec with no loss asks for the gradients of its output with respect to everything.
   const differentiated = autodiff(forward, { inputGrads: spec.loss === null });

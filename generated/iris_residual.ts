@@ -124,7 +124,7 @@ export function createModel(): Model {
   const dscores_W = grads.subarray(352, 400); // 16×3 temp
 
   function forward(): void {
-    // h1
+    // h1: dense(x, 16, relu)
     // h1 = x·h1_W → bias_add(·, h1_b) → relu(·)  (fused)    [75×4], [4×16], [16] → [75×16]
     {
       // 2×4 register blocks over [75×16], 4 terms each; steps where the input is zero are skipped
@@ -210,7 +210,7 @@ export function createModel(): Model {
       }
     }
 
-    // h2
+    // h2: dense(h1, 16, relu)
     // h2 = h1·h2_W → bias_add(·, h2_b) → relu(·)  (fused)    [75×16], [16×16], [16] → [75×16]
     {
       // 2×4 register blocks over [75×16], 16 terms each
@@ -294,7 +294,7 @@ export function createModel(): Model {
       }
     }
 
-    // scores
+    // scores: dense(h1 + h2, 3)
     // scores_add = h1 + h2    [75×16], [75×16] → [75×16]
     {
       for (let i = 0; i < 75 * 16; i++) {
@@ -453,7 +453,7 @@ export function createModel(): Model {
       }
     }
 
-    // scores
+    // scores: dense(h1 + h2, 3)
     // dscores_b = Σ_rows dscores    [75×3] → [3]
     {
       dscores_b.fill(0);
@@ -553,7 +553,7 @@ export function createModel(): Model {
       }
     }
 
-    // h2
+    // h2: dense(h1, 16, relu)
     // dh2_z = dscores_add ⊙ relu′ (from y = h2)    [75×16], [75×16] → [75×16]
     {
       for (let i = 0; i < 75 * 16; i++) {
@@ -663,7 +663,7 @@ export function createModel(): Model {
       }
     }
 
-    // h1
+    // h1: dense(x, 16, relu)
     // dh1_b = Σ_rows dh1_z    [75×16] → [16]
     {
       dh1_b.fill(0);

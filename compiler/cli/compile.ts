@@ -10,6 +10,7 @@ import { loadSpec, type Diagnostic } from "../spec/index.ts";
 import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
 import type { Spec } from "../spec/types.ts";
 import { checkSizes, DEFAULT_MAX_BYTES } from "./sizes.ts";
+import { measureData } from "./evidence.ts";
 
 const PHASES = ["lower", "autodiff", "fuse", "plan"];
 
@@ -49,6 +50,11 @@ export function loadAll(files: readonly string[], maxBytes = DEFAULT_MAX_BYTES):
   return failed ? null : loaded;
 }
 
+/** Compiles a loaded spec as every command does: with what its data set shows (evidence.ts). */
+export function compileLoaded({ spec, hash, file }: Loaded): Compiled {
+  return compileSpec(spec, hash, file, measureData(spec, file));
+}
+
 /** Paths in headers and messages are relative to the working folder, with forward slashes. */
 export const displayPath = (file: string): string => relative(process.cwd(), file).split("\\").join("/") || file;
 
@@ -78,7 +84,7 @@ export function registerCompile(program: Command): void {
       const loaded = loadAll(files, maxBytes);
       if (!loaded) return void (process.exitCode = EXIT_USER);
       if (opts.dump) return dump(loaded, opts.dump);
-      const outputs = loaded.map((l) => ({ l, compiled: compileSpec(l.spec, l.hash, l.file) }));
+      const outputs = loaded.map((l) => ({ l, compiled: compileLoaded(l) }));
       if (opts.check) return check(outputs, opts.out);
       write(outputs, opts.out);
     }),
@@ -87,8 +93,9 @@ export function registerCompile(program: Command): void {
 
 /** Prints the IR after one phase, from the very pipeline compile runs. */
 function dump(loaded: readonly Loaded[], phase: string): void {
-  for (const { spec, hash, file } of loaded) {
-    const c = compileSpec(spec, hash, file);
+  for (const l of loaded) {
+    const { spec } = l;
+    const c = compileLoaded(l);
     const text: Record<string, () => string> = {
       lower: () => printGraph(c.forward, `${spec.name} (after lower)`),
       autodiff: () => printGraph(c.differentiated, `${spec.name} (after autodiff)`),

@@ -1,9 +1,8 @@
 // `netspec explain <spec.yaml>`: per-layer shapes, parameters, FLOPs and arena bytes.
 
 import type { Command } from "commander";
-import { compileSpec } from "../compile.ts";
 import { explain } from "../explain.ts";
-import { loadAll } from "./compile.ts";
+import { compileLoaded, loadAll } from "./compile.ts";
 import { EXIT_USER, guard } from "./run.ts";
 
 export function registerExplain(program: Command): void {
@@ -15,8 +14,8 @@ export function registerExplain(program: Command): void {
     guard(() => cmd, (files: string[]) => {
       const loaded = loadAll(files);
       if (!loaded) return void (process.exitCode = EXIT_USER);
-      for (const { file, spec, hash } of loaded) {
-        process.stdout.write(`${file} (${spec.name})\n${explain(spec, compileSpec(spec, hash, file))}`);
+      for (const l of loaded) {
+        process.stdout.write(`${l.file} (${l.spec.name})\n${explain(l.spec, compileLoaded(l))}`);
       }
     }),
   );

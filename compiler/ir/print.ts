@@ -10,7 +10,7 @@ const typed = (v: Value) => `${v.name}: ${v.dtype}[${shapeText(v.shape)}]`;
 export function printGraph(graph: Graph, title: string): string {
   const lines = [`graph ${title}`];
   const v = (id: number) => graph.values[id]!;
-  for (const p of graph.inputs) lines.push(`  input  ${typed(v(p.value))}`);
+  for (const p of graph.inputs) lines.push(`  input  ${typed(v(p.value))}${v(p.value).sparse ? "  sparse: mostly zeros in the data" : ""}`);
   for (const p of graph.targets) lines.push(`  target ${typed(v(p.value))}`);
   for (const p of graph.params) {
     const init = Object.entries(p.init).map(([k, x]) => (k === "kind" ? x : `${k}=${x}`)).join(" ");

@@ -42,3 +42,10 @@ export function selectRows(ds: Dataset, idx: ArrayLike<number>, name = ds.name):
   }
   return { ...ds, name, features, rows: n, labels, targets };
 }
+
+/** The fraction of feature values that are exactly zero (MNIST pixels: about 0.81). */
+export function zeroFraction(ds: Dataset): number {
+  let zeros = 0;
+  for (let i = 0; i < ds.features.length; i++) if (ds.features[i] === 0) zeros++;
+  return ds.features.length ? zeros / ds.features.length : 0;
+}

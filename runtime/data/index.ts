@@ -11,7 +11,7 @@ import { splitDataset } from "./split.ts";
 import { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
 import { mixSeed } from "../rng.ts";
 
-export { DataError, selectRows, type Dataset } from "./dataset.ts";
+export { DataError, selectRows, zeroFraction, type Dataset } from "./dataset.ts";
 export { loadCsv, parseCsv, parseRecords, MAX_LINE_CHARS, type CsvOptions } from "./csv.ts";
 export { loadIris } from "./iris.ts";
 export { loadMnist, MNIST_SIZE } from "./mnist.ts";

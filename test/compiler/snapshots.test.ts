@@ -3,6 +3,7 @@
 // there (review it, then `npx vitest -u` or `npx netspec compile specs/*.yaml`).
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { measureData } from "../../compiler/cli/evidence.ts";
 import { compileSpec } from "../../compiler/compile.ts";
 import { loadSpec } from "../../compiler/spec/index.ts";
 
@@ -17,7 +18,7 @@ describe("generated code snapshots", () => {
     const file = `specs/${name}`;
     const loaded = loadSpec(file);
     if (!loaded.ok) throw new Error(loaded.diagnostics.map((d) => d.message).join("\n"));
-    const { code } = compileSpec(loaded.spec, loaded.hash, file);
+    const { code } = compileSpec(loaded.spec, loaded.hash, file, measureData(loaded.spec, file));
     await expect(code).toMatchFileSnapshot(`../../generated/${loaded.spec.name}.ts`);
   });
 });
