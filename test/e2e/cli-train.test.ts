@@ -37,6 +37,26 @@ describe("netspec train / predict", () => {
     expect(lastJson(r.stdout).testAccuracy).toBeGreaterThanOrEqual(0.9);
   }, 60_000);
 
+  it("trains the residual graph spec (a skip connection) on iris to ≥ 96% test accuracy", () => {
+    const r = netspec("train", "specs/iris_residual.yaml", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(lastJson(r.stdout).testAccuracy).toBeGreaterThanOrEqual(0.96);
+  });
+
+  it("refuses to train a spec with no loss, or with no data to train on", () => {
+    const noLoss = join(dir, "f.yaml");
+    writeFileSync(noLoss, "netspec: 1\nname: f\ninputs: { x: [] }\ngraph:\n  f: tanh(x)\noutput: f\n");
+    const r = netspec("train", noLoss);
+    expect([r.status, r.stderr]).toEqual([1, `netspec: error: ${noLoss.replace(process.cwd() + "/", "")}: the spec has no loss, so there is nothing to train; \`netspec grad ${noLoss.replace(process.cwd() + "/", "")}\` shows its value and gradients\n`]);
+    const noData = join(dir, "nodata.yaml");
+    writeFileSync(noData, readFileSync("specs/iris.yaml", "utf8").replace(/\ndata:\n(  .*\n)+/, "\n"));
+    const d = netspec("train", noData);
+    expect(d.status).toBe(1);
+    expect(d.stderr).toMatch(/the spec names no data; add a data: section, or pass --data/);
+    const withData = netspec("train", noData, "--data", "builtin:iris", "--epochs", "5", "--json");
+    expect(withData.status, withData.stderr).toBe(0);
+  });
+
   it("rejects bad flags with exit 1 and one line", () => {
     const r = netspec("train", "specs/iris.yaml", "--epochs", "-3");
     expect(r.status).toBe(1);
