@@ -87,48 +87,36 @@ export async function gradCheck(spec: Spec, { seed = 1, perTensor = Infinity, ze
   let forward = rel(loss, lossOf(graph, feeds), 1e-6);
   out.forEach((v, i) => (forward = Math.max(forward, Math.abs(v - model.output[i]!) / scaleOut)));
 
-  // Central differences in float64, one parameter element at a time.
-  let generated = 0;
-  let reference = 0;
+  // Central differences in float64, one element at a time, of every parameter and of every
+  // input whose gradient the module computes (specs with no loss).
   const h = 1e-6;
+  const errors = { generated: 0, reference: 0, inputs: 0 };
+  const compare = (data: Float64Array, indices: Iterable<number>, analytic: Float64Array, emitted: (i: number) => number, into: "generated" | "inputs") => {
+    for (const i of indices) {
+      const keep = data[i]!;
+      data[i] = keep + h;
+      const up = lossOf(graph, feeds);
+      data[i] = keep - h;
+      const down = lossOf(graph, feeds);
+      data[i] = keep;
+      const fd = (up - down) / (2 * h);
+      errors[into] = Math.max(errors[into], rel(emitted(i), fd, 1e-4));
+      errors.reference = Math.max(errors.reference, rel(analytic[i]!, fd, 1e-4));
+    }
+  };
   graph.params.forEach((p, k) => {
-    const theta = feeds.params[k]!;
-    const analytic = env[graph.grads[k]!]!.data;
+    const theta = feeds.params[k] as Float64Array;
     const offset = compiled.plan.slots[p.value]!.offset;
     const pick = rng(seed + k);
     const count = Math.min(theta.length, perTensor);
-    for (let n = 0; n < count; n++) {
-      const i = count === theta.length ? n : Math.floor(pick() * theta.length);
-      const keep = theta[i]!;
-      theta[i] = keep + h;
-      const up = lossOf(graph, feeds);
-      theta[i] = keep - h;
-      const down = lossOf(graph, feeds);
-      theta[i] = keep;
-      const fd = (up - down) / (2 * h);
-      generated = Math.max(generated, rel(model.grads[offset + i]!, fd, 1e-4));
-      reference = Math.max(reference, rel(analytic[i]!, fd, 1e-4));
-    }
+    const indices = Array.from({ length: count }, (_, n) => (count === theta.length ? n : Math.floor(pick() * theta.length)));
+    compare(theta, indices, env[graph.grads[k]!]!.data, (i) => model.grads[offset + i]!, "generated");
   });
-  // Input gradients, where the module computes them (specs with no loss).
-  let inputs = 0;
   graph.inputs.forEach((port, k) => {
     const gradId = graph.inputGrads[k]!;
     if (gradId < 0) return;
     const x = feeds.inputs[k] as Float64Array;
-    const analytic = env[gradId]!.data;
-    const generatedGrad = model.inputGrads[port.name]!;
-    for (let i = 0; i < x.length; i++) {
-      const keep = x[i]!;
-      x[i] = keep + h;
-      const up = lossOf(graph, feeds);
-      x[i] = keep - h;
-      const down = lossOf(graph, feeds);
-      x[i] = keep;
-      const fd = (up - down) / (2 * h);
-      inputs = Math.max(inputs, rel(generatedGrad[i]!, fd, 1e-4));
-      reference = Math.max(reference, rel(analytic[i]!, fd, 1e-4));
-    }
+    compare(x, x.keys(), env[gradId]!.data, (i) => model.inputGrads[port.name]![i]!, "inputs");
   });
-  return { forward, generated, reference, inputs };
+  return { forward, ...errors };
 }
