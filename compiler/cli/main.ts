@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerCompile } from "./compile.ts";
 import { registerExplain } from "./explain.ts";
+import { registerGrad } from "./grad.ts";
 import { registerPredict } from "./predict.ts";
 import { registerTrain } from "./train.ts";
 import { registerSchema } from "./schema.ts";
@@ -22,5 +23,6 @@ registerExplain(program);
 registerTrain(program);
 registerPredict(program);
 registerSchema(program);
+registerGrad(program);
 
 await program.parseAsync();
