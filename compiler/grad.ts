@@ -135,11 +135,34 @@ export function feedsAt(graph: Graph, point: Point, defaults: Defaults = {}): Fe
 export const needsParams = (graph: Graph, point: Point): boolean => graph.params.some((p) => !point.has(graph.values[p.value]!.name));
 export const needsData = (graph: Graph, point: Point): boolean => [...graph.inputs, ...graph.targets].some((p) => !point.has(p.name));
 
-/** ∂objective/∂value from an evaluated TrainGraph: 1 for the objective's own terms, null if none. */
+/** ∂objective/∂value from an evaluated TrainGraph, or null where it has none. */
 export function gradientOf(graph: TrainGraph, env: readonly Tensor64[], id: number): Float64Array | null {
-  if (lossTerms(graph).includes(id)) return new Float64Array(shapeSize(graph.values[id]!.shape)).fill(1);
+  if (unitGradients(graph).has(id)) return new Float64Array(shapeSize(graph.values[id]!.shape)).fill(1);
   const d = graph.adjoints.get(id);
   return d === undefined ? null : env[d]!.data;
+}
+
+const units = new WeakMap<TrainGraph, Set<number>>();
+
+/**
+ * The values whose gradient is exactly 1: the loss terms, and what autodiff passed that unit
+ * seed through unchanged (a penalty term summed into reg_loss). Autodiff keeps no value for
+ * them, so they are found as it treats them: a value that depends on a parameter or input,
+ * has no adjoint, yet feeds an op whose output has a gradient, only ever received the seed.
+ */
+function unitGradients(graph: TrainGraph): Set<number> {
+  const cached = units.get(graph);
+  if (cached) return cached;
+  const forward = graph.nodes.filter((n) => n.phase === "forward");
+  const depends = graph.values.map((v) => v.kind === "param" || v.kind === "input");
+  for (const n of forward) if (n.inputs.some((i) => depends[i])) depends[n.output] = true;
+  const unit = new Set(lossTerms(graph));
+  for (const n of [...forward].reverse()) {
+    if (!unit.has(n.output) && !graph.adjoints.has(n.output)) continue;
+    for (const i of n.inputs) if (depends[i] && !graph.adjoints.has(i)) unit.add(i);
+  }
+  units.set(graph, unit);
+  return unit;
 }
 
 /** The objective's name: the output (or spec node) that is the data loss when there is no penalty, else `loss`. */

@@ -2,8 +2,8 @@
 // the issue's worked examples (hand-built stand-ins for now), and `--at` parsing.
 import { describe, expect, it } from "vitest";
 import { formatNumber, formatTensor } from "../../compiler/format.ts";
-import { feedsAt, gradReport, parsePoint, PointError, type GradRow } from "../../compiler/grad.ts";
-import { lossOf, type Feeds } from "../../compiler/interpret.ts";
+import { feedsAt, gradientOf, gradReport, parsePoint, PointError, type GradRow } from "../../compiler/grad.ts";
+import { interpret, lossOf, type Feeds } from "../../compiler/interpret.ts";
 import { verify } from "../../compiler/ir/verify.ts";
 import { lower } from "../../compiler/lower.ts";
 import { loadSpec } from "../../compiler/spec/index.ts";
@@ -65,6 +65,15 @@ describe("gradReport on iris (v1 layers spec)", () => {
       expectClose(row(name).grad!, finiteDifferences(feeds.params[k] as Float64Array, loss), `∂loss/∂${name}`);
     });
     expectClose(row("x").grad!, finiteDifferences(feeds.inputs[0] as Float64Array, loss), "∂loss/∂x");
+  });
+
+  it("gives 1 to the penalty terms summed into the loss (autodiff keeps no value for them), none to the targets", () => {
+    const env = interpret(graph, feeds);
+    const named = (name: string) => graph.values.findIndex((v) => v.name === name);
+    expect(graph.adjoints.has(named("l2_W1"))).toBe(false);
+    expect(Array.from(gradientOf(graph, env, named("l2_W1"))!)).toEqual([1]);
+    expect(Array.from(gradientOf(graph, env, named("reg_loss"))!)).toEqual([1]);
+    expect(gradientOf(graph, env, graph.targets[0]!.value)).toBeNull();
   });
 
   it("gives the nodes' gradients the chain rule gives: softmax − one-hot over the batch, then through W2", () => {
