@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerCompile } from "./compile.ts";
+import { registerDraw } from "./draw.ts";
 import { registerExplain } from "./explain.ts";
 import { registerGrad } from "./grad.ts";
 import { registerPredict } from "./predict.ts";
@@ -24,5 +25,6 @@ registerTrain(program);
 registerPredict(program);
 registerSchema(program);
 registerGrad(program);
+registerDraw(program);
 
 await program.parseAsync();
