@@ -21,9 +21,9 @@ export interface TensorFormat {
   readonly shape?: boolean;
 }
 
-/** A scalar as a number, a small tensor as `[a, b, c]` (flat), a long one as `[a, b, …, z] (75×4)`. */
+/** One number as itself, a small tensor as `[a, b, c]` (flat), a long one as `[a, b, …, z] (75×4)`. */
 export function formatTensor(data: ArrayLike<number>, shape: Shape, { limit = 6, shape: withShape = true }: TensorFormat = {}): string {
-  if (shape.length === 0) return formatNumber(data[0]!);
+  if (data.length === 1) return formatNumber(data[0]!);
   const all = Array.from(data, (x) => formatNumber(x));
   if (all.length <= limit) return `[${all.join(", ")}]`;
   const elided = `[${all[0]}, ${all[1]}, …, ${all.at(-1)}]`;
