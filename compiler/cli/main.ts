@@ -3,7 +3,9 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerCompile } from "./compile.ts";
+import { registerDraw } from "./draw.ts";
 import { registerExplain } from "./explain.ts";
+import { registerGrad } from "./grad.ts";
 import { registerPredict } from "./predict.ts";
 import { registerTrain } from "./train.ts";
 import { registerSchema } from "./schema.ts";
@@ -22,5 +24,7 @@ registerExplain(program);
 registerTrain(program);
 registerPredict(program);
 registerSchema(program);
+registerGrad(program);
+registerDraw(program);
 
 await program.parseAsync();
