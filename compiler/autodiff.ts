@@ -23,8 +23,15 @@ export function autodiff(graph: Graph, options: AutodiffOptions = {}): TrainGrap
   const adjoints = new Map<number, number>();
 
   // Gradient contributions per value; null stands for the constant 1: the loss is the sum of
-  // its terms, so each term is seeded with ∂loss/∂term = 1.
-  const contributions = new Map<number, (number | null)[]>(lossTerms(graph).map((id) => [id, [null]]));
+  // its terms, so each term is seeded with ∂loss/∂term = 1. Loss and penalty ops take that
+  // as null; a graph with no loss differentiates its output, made by any op, so its seed is
+  // a value.
+  const seed = (id: number): number | null => {
+    if (id !== graph.dataLoss || graph.targets.length > 0) return null;
+    g.path = "output";
+    return g.add("const", [], { value: 1 }, `d${g.value(id).name}`);
+  };
+  const contributions = new Map<number, (number | null)[]>(lossTerms(graph).map((id) => [id, [seed(id)]]));
   const total = (id: number): number | null => {
     const parts = contributions.get(id) ?? [];
     if (parts.length === 1) return parts[0]!;
@@ -53,6 +60,8 @@ export function autodiff(graph: Graph, options: AutodiffOptions = {}): TrainGrap
   }
 
   const gradOf = (id: number, what: string) => {
+    // A parameter nothing reads (a warning in the spec) has a zero gradient.
+    if (!contributions.has(id)) contributions.set(id, [g.add("broadcast", [g.add("const", [], { value: 0 }, "zero"), id], { scale: 1 }, `d${g.value(id).name}`)]);
     const d = total(id);
     if (d === null) throw new Error(`internal: ${what} ${g.value(id).name} gets no gradient`);
     adjoints.set(id, d);

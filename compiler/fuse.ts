@@ -55,6 +55,12 @@ export function fuse(graph: TrainGraph): TrainGraph {
     // An operand is an element-wise node used only here, inlined (e.g. λ·W from l2_grad), or
     // a value computed before this product (a leaf or an earlier node).
     function operand(id: number, trial: { inputs: number[]; removed: Set<number> }): Operand | null {
+      // The kernel reads an operand at the output's element or at its column: anything else
+      // (a broadcast scalar, a per-row value) stays a node of its own.
+      const v = graph.values[id]!;
+      const product = graph.values[base.output]!;
+      const fits = v.shape.join() === product.shape.join() || (v.shape.length === 1 && !v.batched && v.shape[0] === product.shape[1]);
+      if (!fits) return null;
       const p = producer.get(id);
       const node = p === undefined ? undefined : nodes[p]!;
       if (node && !removed.has(p!) && opDef(node.op).scalar && (users.get(id) ?? []).length === 1 && !pinned.has(id)) {

@@ -338,9 +338,7 @@ export function createModel(): Model {
     }
     // reg_loss = l2_W1 + l2_W2    [], [] → []
     {
-      for (let i = 0; i < 1; i++) {
-        reg_loss[i] = l2_W1[i] + l2_W2[i];
-      }
+      reg_loss[0] = l2_W1[0] + l2_W2[0];
     }
     lossParts[0] = data_loss[0];
     lossParts[1] = reg_loss[0];

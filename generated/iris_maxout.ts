@@ -283,21 +283,15 @@ export function createModel(): Model {
     }
     // reg_sum = l1_W1 + l2_W1    [], [] → []
     {
-      for (let i = 0; i < 1; i++) {
-        reg_sum[i] = l1_W1[i] + l2_W1[i];
-      }
+      reg_sum[0] = l1_W1[0] + l2_W1[0];
     }
     // reg_sum_2 = reg_sum + l1_W2    [], [] → []
     {
-      for (let i = 0; i < 1; i++) {
-        reg_sum_2[i] = reg_sum[i] + l1_W2[i];
-      }
+      reg_sum_2[0] = reg_sum[0] + l1_W2[0];
     }
     // reg_loss = reg_sum_2 + l2_W2    [], [] → []
     {
-      for (let i = 0; i < 1; i++) {
-        reg_loss[i] = reg_sum_2[i] + l2_W2[i];
-      }
+      reg_loss[0] = reg_sum_2[0] + l2_W2[0];
     }
     lossParts[0] = data_loss[0];
     lossParts[1] = reg_loss[0];

@@ -400,15 +400,11 @@ export function createModel(): Model {
     }
     // reg_sum = l2_h1_W + l2_h2_W    [], [] → []
     {
-      for (let i = 0; i < 1; i++) {
-        reg_sum[i] = l2_h1_W[i] + l2_h2_W[i];
-      }
+      reg_sum[0] = l2_h1_W[0] + l2_h2_W[0];
     }
     // reg_loss = reg_sum + l2_scores_W    [], [] → []
     {
-      for (let i = 0; i < 1; i++) {
-        reg_loss[i] = reg_sum[i] + l2_scores_W[i];
-      }
+      reg_loss[0] = reg_sum[0] + l2_scores_W[0];
     }
     lossParts[0] = data_loss[0];
     lossParts[1] = reg_loss[0];

@@ -9,7 +9,8 @@ const lit = (n: number): string => (n < 0 || Object.is(n, -0) ? `(${n})` : `${n}
 
 export function emitInit(w: CodeBlockWriter, graph: TrainGraph, ref: (v: Value) => string): void {
   const kinds = new Set(graph.params.map((p) => p.init.kind));
-  if (kinds.size === 1 && kinds.has("zeros")) w.writeLine("void seed; // every parameter starts at zero");
+  const random = kinds.has("normal") || kinds.has("uniform");
+  if (!random) w.writeLine(`void seed; // ${graph.params.length ? "every parameter starts at zero" : "no parameters"}`);
   else w.writeLine("let state = seed >>> 0;");
   if (kinds.has("normal") || kinds.has("uniform")) w.write("const uniform = (): number =>").inlineBlock(() => {
     w.writeLine("state = (state + 0x6d2b79f5) | 0;");

@@ -42,7 +42,7 @@ export function defineActivation(def: ActivationDef): Activation {
     eval: ([x], a) => x!.data.map((v) => def.f(v, a)),
     emit: ({ w, ins, out, ref, rows, node }) => {
       const [x] = ins;
-      forEach(w, rows, out.shape, (i) => {
+      forEach(w, out.batched ? rows : null, out.shape, (i) => {
         if (def.fInPlace) {
           w.writeLine(`let v = ${ref(x!)}[${i}];`);
           for (const line of def.fInPlace(node.attrs)) w.writeLine(line);
@@ -75,7 +75,7 @@ export function defineActivation(def: ActivationDef): Activation {
       }),
     emit: ({ w, ins, out, ref, rows, node }) => {
       const [dy, s] = ins;
-      forEach(w, rows, out.shape, (i) => {
+      forEach(w, out.batched ? rows : null, out.shape, (i) => {
         const local = def.uses === "y" ? "y" : "v";
         w.writeLine(`const ${local} = ${ref(s!)}[${i}];`);
         const d = def.dfCode("v", "y", node.attrs);

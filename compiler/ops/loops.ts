@@ -9,6 +9,12 @@ export function forRange(w: CodeBlockWriter, i: string, n: string | number, body
   w.write(`for (let ${i} = 0; ${i} < ${n}; ${i}++)`).block(body);
 }
 
+/** forRange where the body reads the index through `at`: a loop that runs once is just its body at 0. */
+function forIndex(w: CodeBlockWriter, i: string, n: string, body: (at: string) => void): void {
+  if (n === "1") body("0");
+  else forRange(w, i, n, () => body(i));
+}
+
 /**
  * A flat loop over every element of a tensor. For a batch-shaped tensor pass the row count,
  * which replaces the first dimension; pass null for any other tensor.
@@ -17,5 +23,5 @@ export function forEach(w: CodeBlockWriter, rows: string | null, shape: Shape, b
   const size = shape.reduce((a, b) => a * b, 1);
   const rest = shape.slice(1).reduce((a, b) => a * b, 1);
   const n = rows === null ? `${size}` : rest === 1 ? rows : `${rows} * ${rest}`;
-  forRange(w, "i", n, () => body("i"));
+  forIndex(w, "i", n, body);
 }

@@ -24,6 +24,11 @@ import { mse } from "./losses/mse.ts";
 import { sigmoid_cross_entropy } from "./losses/sigmoid_cross_entropy.ts";
 import { softmax_cross_entropy, softmax_cross_entropy_grad } from "./losses/softmax_cross_entropy.ts";
 import { squared_error } from "./losses/squared_error.ts";
+import { div, mul, sub } from "./math/arithmetic.ts";
+import { constant } from "./math/const.ts";
+import { index, index_grad } from "./math/index.ts";
+import { broadcast, max, max_grad, mean, sum, sum_all } from "./math/reduce.ts";
+import { exp, log, neg } from "./math/unary.ts";
 
 /** Element-wise activations a layer can name (maxout is a layer kind of its own). */
 export const activations = {
@@ -49,11 +54,27 @@ export const losses = {
 
 export const regularizers = { l1: l1.forward, l2: l2.forward } satisfies Record<string, OpDef>;
 
+/** The math a graph expression can write besides activations and layers (`x * y`, `sum(h)`, `w[0]`). */
+export const math = {
+  const: constant,
+  sub,
+  mul,
+  div,
+  neg: neg.forward,
+  exp: exp.forward,
+  log: log.forward,
+  sum,
+  mean,
+  max,
+  index,
+} satisfies Record<string, OpDef>;
+
 /** Every op with a gradient rule: each one must have a gradient check (test/ops.test.ts). */
 export const differentiableOps = {
   ...activations,
   ...losses,
   ...regularizers,
+  ...math,
   matmul,
   bias_add,
   maxout,
@@ -73,8 +94,12 @@ export const backwardOps = {
   squared_error_grad: squared_error.grad,
   l1_grad: l1.backward,
   l2_grad: l2.backward,
+  broadcast,
+  max_grad,
+  sum_all,
+  index_grad,
   ...Object.fromEntries(
-    [identity, relu, leaky_relu, elu, sigmoid, tanh, softplus].map((a) => [a.backward.name, a.backward]),
+    [identity, relu, leaky_relu, elu, sigmoid, tanh, softplus, neg, exp, log].map((a) => [a.backward.name, a.backward]),
   ),
 } satisfies Record<string, OpDef>;
 

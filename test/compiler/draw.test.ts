@@ -9,7 +9,7 @@ import { interpret } from "../../compiler/interpret.ts";
 import type { Graph, TrainGraph } from "../../compiler/ir/types.ts";
 import { lower } from "../../compiler/lower.ts";
 import { loadSpec } from "../../compiler/spec/index.ts";
-import { addMul } from "../fixtures/worked-examples.ts";
+import { addMul } from "../helpers/worked-examples.ts";
 import { randomFeeds } from "../helpers/gradcheck.ts";
 
 const iris = () => {

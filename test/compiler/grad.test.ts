@@ -1,5 +1,5 @@
 // Gradients at a point: the report against float64 finite differences (iris, v1), against
-// the issue's worked examples (hand-built stand-ins for now), and `--at` parsing.
+// the issue's worked examples from their specs, and `--at` parsing.
 import { describe, expect, it } from "vitest";
 import { formatNumber, formatTensor } from "../../compiler/format.ts";
 import { feedsAt, gradientOf, gradReport, parsePoint, PointError, type GradRow } from "../../compiler/grad.ts";
@@ -8,8 +8,8 @@ import { verify } from "../../compiler/ir/verify.ts";
 import { lower } from "../../compiler/lower.ts";
 import { loadSpec } from "../../compiler/spec/index.ts";
 import { differentiate } from "../../compiler/cli/point.ts";
-import { expectGolden } from "../fixtures/grad-golden.ts";
-import { addMul, standIns } from "../fixtures/worked-examples.ts";
+import { expectGolden, gradGoldens } from "../fixtures/grad-golden.ts";
+import { addMul } from "../helpers/worked-examples.ts";
 import { randomFeeds } from "../helpers/gradcheck.ts";
 
 const irisSpec = () => {
@@ -97,13 +97,14 @@ describe("gradReport on iris (v1 layers spec)", () => {
   });
 });
 
-describe("the issue's worked examples (hand-built stand-ins until the graph front end lands)", () => {
-  for (const s of standIns) {
-    it(`${s.golden.spec}: ${s.golden.at.join(" ")}`, () => {
-      const graph = s.build();
-      verify(graph, "hand-built");
-      const report = gradReport(graph, feedsAt(graph, parsePoint(s.at, graph)));
-      expectGolden(report, s.expected);
+describe("the issue's worked examples, from their specs", () => {
+  for (const golden of gradGoldens) {
+    it(`${golden.spec}: ${golden.at.join(" ")}`, () => {
+      const loaded = loadSpec(golden.spec);
+      if (!loaded.ok) throw new Error(`${golden.spec} should be valid`);
+      const graph = differentiate(loaded.spec);
+      verify(graph, golden.spec);
+      expectGolden(gradReport(graph, feedsAt(graph, parsePoint(golden.at, graph))), golden);
     });
   }
 });

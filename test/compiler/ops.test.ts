@@ -3,9 +3,17 @@
 import { describe, expect, it } from "vitest";
 import { lower } from "../../compiler/lower.ts";
 import { activations, differentiableOps, losses, opDef } from "../../compiler/ops/registry.ts";
+import { checkSpec } from "../../compiler/spec/index.ts";
 import type { Spec } from "../../compiler/spec/types.ts";
 import { gradCheck } from "../helpers/gradcheck.ts";
 import { layer, makeSpec } from "../helpers/specs.ts";
+
+/** A graph spec (its front end checked), for the ops only a graph can write. */
+function graphSpec(text: string): Spec {
+  const r = checkSpec(["netspec: 1", "name: g", ...text.split("\n")].join("\n"), "g.yaml");
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`).join("\n"));
+  return r.spec;
+}
 
 const lossAttrs: Record<string, Record<string, number | string>> = { hinge: { margin: 1 }, squared_error: { reduction: "sum" } };
 
@@ -26,6 +34,23 @@ const cases: [string, Spec][] = [
   ["maxout, no bias", makeSpec({ layers: [{ ...layer(4), kind: "maxout", pieces: 3 }, layer(3, "identity", { bias: false })] })],
   ["inputs with zeros, odd batch (gathered sparse kernels, their one-row tail)", makeSpec({ input: 9, layers: [layer(35, "relu"), layer(3)], regularizer: { l1: 0, l2: 0.01 }, train: { batch: 7, epochs: 1, shuffle: true, stop_below: null, early_stopping: null } })],
   ["deep mixed", makeSpec({ layers: [layer(7, "softplus"), layer(6, "leaky_relu"), layer(5, "sigmoid"), layer(4)] })],
+  ["math on scalars and vectors: const, sub, mul, div, neg, exp, log, index, scalar broadcasting", graphSpec([
+    "inputs: { x: [3], y: [] }",
+    "params: { w: [3] }",
+    "graph:",
+    "  a: w[0] * x[1] - y / (x[2] * x[2] + 1)",
+    "  b: exp(-a) + log(y * y + 0.5) - w / 2",
+    "  out: sum(b * x) * 2.5",
+    "output: out",
+  ].join("\n"))],
+  ["reductions: sum, mean, max", graphSpec([
+    "inputs: { x: [4] }",
+    "params: { w: [4] }",
+    "graph:",
+    "  h: tanh(x * w) + 1",
+    "  out: sum(h) - mean(h * h) + max(h * x)",
+    "output: out",
+  ].join("\n"))],
   ["one output, one row", makeSpec({ input: 2, layers: [layer(1, "tanh")], loss: { op: "mse", attrs: {} }, train: { batch: 1, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } })],
 ];
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as iris from "../../generated/iris.ts";
 import { prepareData } from "../../runtime/index.ts";
+import { expectGolden, gradGoldens } from "../fixtures/grad-golden.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "netspec-grad-"));
 const netspec = (...args: string[]) => spawnSync(process.execPath, ["compiler/bin.mjs", ...args], { encoding: "utf8", timeout: 120_000 });
@@ -20,6 +21,12 @@ interface Row {
 }
 
 describe("netspec grad", () => {
+  it.each(gradGoldens)("$spec at $at: the material's numbers (--json)", (golden) => {
+    const r = netspec("grad", golden.spec, ...golden.at.flatMap((a) => ["--at", a]), "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expectGolden(lastJson(r.stdout), golden);
+  });
+
   it("--json gives the loss and its gradients on the first batch, as the generated module computes them", () => {
     const r = netspec("grad", "specs/iris.yaml", "--json");
     expect(r.status, r.stderr).toBe(0);

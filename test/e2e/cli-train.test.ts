@@ -47,7 +47,8 @@ describe("netspec train / predict", () => {
     const noLoss = join(dir, "f.yaml");
     writeFileSync(noLoss, "netspec: 1\nname: f\ninputs: { x: [] }\ngraph:\n  f: tanh(x)\noutput: f\n");
     const r = netspec("train", noLoss);
-    expect([r.status, r.stderr]).toEqual([1, `netspec: error: ${noLoss.replace(process.cwd() + "/", "")}: the spec has no loss, so there is nothing to train; \`netspec grad ${noLoss.replace(process.cwd() + "/", "")}\` shows its value and gradients\n`]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^netspec: error: \S*f\.yaml: the spec has no loss, so there is nothing to train; `netspec grad \S*f\.yaml` shows its value and gradients\n$/);
     const noData = join(dir, "nodata.yaml");
     writeFileSync(noData, readFileSync("specs/iris.yaml", "utf8").replace(/\ndata:\n(  .*\n)+/, "\n"));
     const d = netspec("train", noData);

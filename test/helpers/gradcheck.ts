@@ -43,7 +43,7 @@ export function randomFeeds(graph: TrainGraph, seed: number, zeros = 0.3): Feeds
   const classes = () => graph.values[only(graph.outputs, "output")]!.shape[1]!;
   return {
     // Weights scaled by 1/√fan-in keep deep nets' activations O(1), where float32 is accurate.
-    params: graph.params.map((p) => f32(size(p.value), 1.5 / Math.sqrt(graph.values[p.value]!.shape[0]!))),
+    params: graph.params.map((p) => f32(size(p.value), 1.5 / Math.sqrt(graph.values[p.value]!.shape[0] ?? 1))),
     // Some inputs exactly zero, like pixels: the kernels skip those steps.
     inputs: graph.inputs.map((p) => f32(size(p.value), 1.5).map((v) => (next() < zeros ? 0 : v))),
     targets: graph.targets.map(({ value }) =>

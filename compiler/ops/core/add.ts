@@ -1,20 +1,23 @@
-// a + b of equal shapes: sums gradient contributions where a value fans out, and loss terms.
+// a + b, element-wise with scalar broadcasting (math/broadcast.ts): sums gradient
+// contributions where a value fans out, loss terms, skip connections, and `x + y` in graphs.
+import { shapeSize } from "../../ir/types.ts";
 import type { OpDef } from "../op.ts";
 import { forEach } from "../loops.ts";
+import { at, broadcastShape, unbroadcast } from "../math/broadcast.ts";
 
 export const add: OpDef = {
   name: "add",
-  shape: ([a, b]) =>
-    a!.shape.join() === b!.shape.join() ? { shape: a!.shape, dtype: "f32" } : `cannot add [${a!.shape}] and [${b!.shape}]`,
-  eval: ([a, b]) => a!.data.map((v, i) => v + b!.data[i]!),
+  shape: broadcastShape("add"),
+  eval: ([a, b], _attrs, out) => {
+    const pick = (t: { shape: readonly number[]; data: Float64Array }, i: number) => t.data[t.shape.length === 0 ? 0 : i]!;
+    return Float64Array.from({ length: shapeSize(out) }, (_, i) => pick(a!, i) + pick(b!, i));
+  },
   emit: ({ w, ins: [a, b], out, ref, rows }) => {
-    forEach(w, out.batched ? rows : null, out.shape, (i) =>
-      w.writeLine(`${ref(out)}[${i}] = ${ref(a!)}[${i}] + ${ref(b!)}[${i}];`),
-    );
+    forEach(w, out.batched ? rows : null, out.shape, (i) => w.writeLine(`${ref(out)}[${i}] = ${at(ref(a!), a!, i)} + ${at(ref(b!), b!, i)};`));
   },
   scalar: ([a, b]) => `${a} + ${b}`,
-  grad: (_g, _node, dy) => [dy, dy],
+  // dy is null (exactly 1) when the sum is a loss term: it passes through as it is.
+  grad: (g, node, dy, needs) => node.inputs.map((input, k) => (dy === null || !needs[k] ? dy : unbroadcast(g, dy, input))),
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name} + ${b!.name}`,
-  flops: (_ins, out) => out.shape.reduce((x, y) => x * y, 1),
+  flops: (_ins, out) => shapeSize(out.shape),
 };
-

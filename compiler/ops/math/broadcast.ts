@@ -1,0 +1,32 @@
+// Scalar broadcasting, shared by the element-wise math ops: two operands must have equal
+// shapes, or one of them is a scalar ([]), which then stands for every element.
+
+import type { DType, Shape, Value } from "../../ir/types.ts";
+import type { GradBuilder, OpDef } from "../op.ts";
+
+export const isScalar = (v: Value | { shape: Shape }): boolean => v.shape.length === 0;
+
+/** The shape rule of a binary element-wise op (`verb` names it in the message). */
+export function broadcastShape(verb: string): OpDef["shape"] {
+  return ([a, b]) => {
+    const same = a!.shape.join() === b!.shape.join() && a!.batched === b!.batched;
+    if (!same && !isScalar(a!) && !isScalar(b!)) {
+      return `cannot ${verb} [${a!.shape.join("×")}] and [${b!.shape.join("×")}]: shapes must match, or one must be a scalar`;
+    }
+    const big = isScalar(a!) ? b! : a!;
+    return { shape: big.shape, dtype: "f32" as DType, batched: big.batched };
+  };
+}
+
+/** Element `i` of an operand: a scalar is read at 0. */
+export const at = (ref: string, v: Value, i: string): string => `${ref}[${isScalar(v) ? "0" : i}]`;
+
+/**
+ * A gradient computed at the output's shape, brought back to an input's shape: an input that
+ * was broadcast (a scalar) receives the sum over every element it stood for.
+ */
+export function unbroadcast(g: GradBuilder, d: number, input: number): number {
+  const v = g.value(input);
+  if (!isScalar(v) || isScalar(g.value(d))) return d;
+  return g.add("sum_all", [d], {}, `d${v.name}`);
+}
