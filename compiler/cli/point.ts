@@ -71,7 +71,9 @@ function firstBatch({ spec, file }: Loaded, graph: Graph): { feeds: Defaults; de
   if (!x.batched) return null;
   const rows = x.shape[0]!;
   const width = shapeSize(x.shape.slice(1));
-  const { train } = prepareData(spec.data, { baseDir: dirname(file), seed: spec.seed, inputSize: width });
+  const outputs = graph.values[graph.outputs[0]!.value]!;
+  const shape = { inputSize: width, outputSize: shapeSize(outputs.shape.slice(1)), target: t.dtype === "i32" ? ("class" as const) : ("vector" as const) };
+  const { train } = prepareData(spec.data, { baseDir: dirname(file), seed: spec.seed, inputSize: width, shape });
   if (train.rows < rows) throw new DataError(`${train.name}: ${train.rows} training rows but the batch is ${rows}; give the inputs with --at`);
   const inputs = Float64Array.from(train.features.subarray(0, rows * width));
   let targets: Float64Array;
@@ -82,6 +84,7 @@ function firstBatch({ spec, file }: Loaded, graph: Graph): { feeds: Defaults; de
     const tw = shapeSize(t.shape.slice(1));
     targets = Float64Array.from(vectorTargets(train, tw).subarray(0, rows * tw));
   }
-  const source = spec.data.kind === "builtin" ? `builtin:${spec.data.builtin}` : spec.data.csv;
+  const d = spec.data;
+  const source = d.kind === "builtin" ? `builtin:${d.builtin}` : d.kind === "random" ? `random data (seed ${d.seed})` : d.csv;
   return { feeds: { inputs: [inputs], targets: [targets] }, describe: `the first ${rows} training rows of ${source}` };
 }

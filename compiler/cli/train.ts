@@ -56,7 +56,8 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
     const runSeed = seed ?? spec.seed;
     // With no data section, --data names the rows; a CSV's class column is then `label`.
     const dataSpec = spec.data ?? { kind: "csv" as const, csv: flags.data!, label: "label", targets: null, ...DATA_DEFAULTS };
-    const data = prepareData(dataSpec, { baseDir: dirname(file), override: flags.data ?? null, seed: runSeed, inputSize: spec.input });
+    const shape = { inputSize: mod.INPUT_SIZE, outputSize: mod.OUTPUT_SIZE, target: mod.TARGET ?? "vector" };
+    const data = prepareData(dataSpec, { baseDir: dirname(file), override: flags.data ?? null, seed: runSeed, inputSize: spec.input, shape });
     const resume = flags.resume ? loadCheckpoint(flags.resume, { specHash: hash, paramCount: mod.PARAM_COUNT }) : null;
     const progress = progressReporter(epochs ?? spec.train.epochs, Boolean(flags.json));
     const abort = new AbortController();

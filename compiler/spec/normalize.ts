@@ -67,6 +67,7 @@ function layer(l: NonNullable<RawSpec["layers"]>[number], raw: RawSpec): LayerSp
 function data(d: NonNullable<RawSpec["data"]>): DataSpec {
   const common = { test_split: d.test_split, stratified: d.stratified, standardize: d.standardize, limit: d.limit };
   if (d.builtin !== undefined) return { kind: "builtin", builtin: d.builtin, ...common };
+  if (d.random !== undefined) return { kind: "random", rows: d.random.rows, seed: d.random.seed, ...common };
   return { kind: "csv", csv: d.csv!, label: d.label ?? null, targets: d.targets ?? null, ...common };
 }
 

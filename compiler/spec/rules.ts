@@ -46,6 +46,12 @@ export function dataRules(spec: Spec, specLoss: NonNullable<Spec["loss"]>, width
       message: `loss ${specLoss.op} needs class labels, but data has regression targets (data.targets); use 'label: <column>' or a loss such as mse`,
     });
   }
+  if (d.kind === "random" && spec.train.batch !== null && d.rows * (1 - d.test_split) < spec.train.batch) {
+    out.push({
+      path: ["data", "random", "rows"],
+      message: `data.random.rows must give at least one batch of ${spec.train.batch} training rows (got ${d.rows}${d.test_split ? ` with test_split ${d.test_split}` : ""})`,
+    });
+  }
   if (d.kind === "builtin") {
     const shape = BUILTIN_SHAPES[d.builtin];
     if (spec.input !== shape.input) {

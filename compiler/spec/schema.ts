@@ -98,6 +98,7 @@ const data = z
   .strictObject({
     builtin: nameOf("builtin data set", ["iris", "mnist"]).optional(),
     csv: text().optional(),
+    random: z.strictObject({ rows: posInt(MAX_BATCH), seed: intIn(0, MAX_SEED).default(0) }).optional(),
     label: text().optional(),
     targets: z.array(text(), { error: says("must be a list of column names") }).min(1, { error: says("must name at least one column") }).optional(),
     test_split: interval(0, 1, "[0, 1)").default(DATA_DEFAULTS.test_split),
@@ -107,8 +108,9 @@ const data = z
   })
   .superRefine((d, ctx) => {
     const issue = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, input: d, message });
-    if (d.builtin === undefined && d.csv === undefined) issue([], "must have 'builtin: iris|mnist' or 'csv: <file>'");
-    if (d.builtin !== undefined && d.csv !== undefined) issue(["csv"], "cannot be combined with builtin");
+    const sources = (["builtin", "csv", "random"] as const).filter((k) => d[k] !== undefined);
+    if (sources.length === 0) issue([], "must have 'builtin: iris|mnist', 'csv: <file>' or 'random: { rows: N }'");
+    if (sources.length > 1) issue([sources[1]!], `cannot be combined with ${sources[0]}`);
     if (d.csv === undefined) {
       if (d.label !== undefined) issue(["label"], "only applies to csv data");
       if (d.targets !== undefined) issue(["targets"], "only applies to csv data");

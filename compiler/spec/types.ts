@@ -47,6 +47,8 @@ export interface TrainSpec {
 
 export type DataSpec = (
   | { readonly kind: "builtin"; readonly builtin: "iris" | "mnist" }
+  /** Standard-normal inputs (and targets, or uniform labels), generated from a seed. */
+  | { readonly kind: "random"; readonly rows: number; readonly seed: number }
   | {
       readonly kind: "csv";
       readonly csv: string;

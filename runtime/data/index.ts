@@ -7,6 +7,7 @@ import { loadCsv } from "./csv.ts";
 import { DataError, type Dataset } from "./dataset.ts";
 import { loadIris } from "./iris.ts";
 import { loadMnist } from "./mnist.ts";
+import { randomDataset, type RandomShape } from "./random.ts";
 import { splitDataset } from "./split.ts";
 import { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
 import { mixSeed } from "../rng.ts";
@@ -15,6 +16,7 @@ export { DataError, selectRows, zeroFraction, type Dataset } from "./dataset.ts"
 export { loadCsv, parseCsv, parseRecords, MAX_LINE_CHARS, type CsvOptions } from "./csv.ts";
 export { loadIris } from "./iris.ts";
 export { loadMnist, MNIST_SIZE } from "./mnist.ts";
+export { randomDataset, type RandomShape } from "./random.ts";
 export { splitDataset, stratifiedCounts, type Split, type SplitOptions } from "./split.ts";
 export { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
 
@@ -25,6 +27,8 @@ export interface LoadOptions {
   readonly override?: string | null;
   /** The model's input size, checked against the data's feature count. */
   readonly inputSize?: number | null;
+  /** What random data must look like: the model's input and output sizes and its kind of target. */
+  readonly shape?: RandomShape | null;
 }
 
 /**
@@ -34,6 +38,10 @@ export interface LoadOptions {
 export function loadData(data: DataSpec, opts: LoadOptions): Dataset {
   const src = opts.override ?? (data.kind === "builtin" ? `builtin:${data.builtin}` : null);
   let ds: Dataset;
+  if (src === null && data.kind === "random") {
+    if (!opts.shape) throw new DataError("random data needs the model's input and output sizes");
+    return randomDataset(data.rows, data.seed, opts.shape);
+  }
   if (src === "builtin:iris") ds = loadIris();
   else if (src === "builtin:mnist") ds = loadMnist(data.limit);
   else if (src !== null && src.startsWith("builtin:")) {
