@@ -11,5 +11,6 @@ export { lrAt } from "./schedule.ts";
 export { sgdStep } from "./sgd.ts";
 export { argmaxAt, countCorrect } from "./metrics.ts";
 export { DivergenceError, Trainer, type EpochMetrics } from "./trainer.ts";
-export { resolveConfig, train, trainSync, type StopReason, type TrainOptions, type TrainResult } from "./train.ts";
+export { PROGRESS_MS, resolveConfig, train, trainSync, type StepProgress, type StopReason, type TrainOptions, type TrainResult } from "./train.ts";
 export { predict, type Prediction } from "./predict.ts";
+export { confusion, confusionText, type Confusion } from "./confusion.ts";

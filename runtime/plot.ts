@@ -1,4 +1,5 @@
-// An SVG chart of a training run: loss (train and test) on the left, accuracy on the right.
+// An SVG chart of a training run: loss (train and test), accuracy, and the learning rate
+// when it changes.
 // Plain SVG text, no dependencies; written to a temp file and renamed into place.
 
 import { renameSync, writeFileSync } from "node:fs";
@@ -61,8 +62,12 @@ export function svgPlot(history: readonly EpochMetrics[], title: string): string
         { label: "test accuracy", color: "#d62728", points: of((m) => m.testAccuracy) },
       ], W, "bottom", [0, 1])
     : "";
-  const width = hasAccuracy ? 2 * W : W;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H}" font-family="sans-serif" font-size="11">\n<rect width="100%" height="100%" fill="white"/>\n${loss}\n${acc}\n</svg>\n`;
+  // The learning rate, when a schedule or a warmup makes it change.
+  const lrs = of((m) => m.lr);
+  const changes = lrs.some((p) => p[1] !== lrs[0]?.[1]);
+  const lr = changes ? panel("learning rate", [{ label: "lr", color: "#9467bd", points: lrs }], (hasAccuracy ? 2 : 1) * W, "top") : "";
+  const width = (1 + (hasAccuracy ? 1 : 0) + (changes ? 1 : 0)) * W;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${H}" font-family="sans-serif" font-size="11">\n<rect width="100%" height="100%" fill="white"/>\n${loss}\n${acc}\n${lr}\n</svg>\n`;
 }
 
 export function writeSvgPlot(file: string, history: readonly EpochMetrics[], title: string): void {

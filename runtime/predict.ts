@@ -13,7 +13,8 @@ export interface Prediction {
   readonly classes: Int32Array | null;
 }
 
-export function predict(mod: CompiledModule, params: Float32Array, features: Float32Array, rows: number): Prediction {
+/** `state`: the model's state buffers (running statistics) as trained; init's values when absent. */
+export function predict(mod: CompiledModule, params: Float32Array, features: Float32Array, rows: number, state?: Float32Array): Prediction {
   const f = mod.INPUT_SIZE, o = mod.OUTPUT_SIZE, B = mod.BATCH;
   if (params.length !== mod.PARAM_COUNT) {
     throw new DataError(`predict: ${params.length} parameters given; ${mod.SPEC_NAME} has ${mod.PARAM_COUNT}`);
@@ -22,7 +23,9 @@ export function predict(mod: CompiledModule, params: Float32Array, features: Flo
     throw new DataError(`predict: ${features.length} feature values is not ${rows} rows × ${f} inputs`);
   }
   const model = mod.createModel();
+  model.init(0);
   model.params.set(params);
+  if (state) model.state.set(state);
   const scores = new Float32Array(rows * o);
   for (let start = 0; start < rows; start += B) {
     const n = Math.min(B, rows - start);

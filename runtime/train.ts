@@ -13,6 +13,20 @@ import { Trainer, type EpochMetrics } from "./trainer.ts";
 
 export type StopReason = "epochs" | "stop_below" | "early_stopping" | "callback" | "aborted";
 
+/** Where training is, within an epoch: what a progress bar shows. */
+export interface StepProgress {
+  /** The epoch under way (1-based) and its batches done so far. */
+  readonly epoch: number;
+  readonly batch: number;
+  readonly batches: number;
+  /** Steps done in all, and the seconds spent in them. */
+  readonly steps: number;
+  readonly trainSeconds: number;
+}
+
+/** How often onProgress is called within an epoch, at most. */
+export const PROGRESS_MS = 100;
+
 export interface TrainOptions {
   /** Total epochs (a resumed run counts the checkpoint's epochs too). */
   readonly epochs?: number;
@@ -21,6 +35,8 @@ export interface TrainOptions {
   readonly seed?: number;
   /** Called after every epoch; return "stop" to end training. */
   readonly onEpoch?: (m: EpochMetrics) => void | "stop";
+  /** Called within an epoch at most every PROGRESS_MS (a progress bar). */
+  readonly onProgress?: (p: StepProgress) => void;
   /** Continue from this checkpoint (params, momentum, counters, RNG): bit-exact. */
   readonly resume?: Checkpoint | null;
   /** Checkpoint path, written at the end (whatever the stop reason)… */
@@ -86,15 +102,32 @@ function finish(tr: Trainer, stopped: StopReason, opts: TrainOptions, t0: number
   };
 }
 
-/** A generator over epochs so both drivers share the loop; yields after each epoch. */
-function* epochs(tr: Trainer, opts: TrainOptions): Generator<void, StopReason> {
+/**
+ * A generator over epochs so both drivers share the loop. It yields after each epoch, and
+ * within an epoch at most every PROGRESS_MS, after telling onProgress where training is.
+ */
+function* epochs(tr: Trainer, opts: TrainOptions): Generator<"step" | "epoch", StopReason> {
   if (tr.epoch >= tr.cfg.epochs) return "epochs";
+  let lastProgress = performance.now();
   for (;;) {
-    const m = tr.runEpoch();
+    const lr = tr.beginEpoch();
+    let t0 = performance.now();
+    for (let b = 0; b < tr.batches; b++) {
+      tr.trainBatch(b, lr);
+      if (!opts.onProgress) continue;
+      const now = performance.now();
+      if (now - lastProgress < PROGRESS_MS) continue;
+      tr.trainSeconds += (now - t0) / 1000;
+      opts.onProgress({ epoch: tr.epoch + 1, batch: b + 1, batches: tr.batches, steps: tr.step, trainSeconds: tr.trainSeconds });
+      lastProgress = t0 = performance.now();
+      yield "step";
+    }
+    tr.trainSeconds += (performance.now() - t0) / 1000;
+    const m = tr.endEpoch(lr);
     const reason = decide(tr, m, opts);
     if (reason) return reason;
     if (opts.save && opts.saveEvery && tr.epoch % opts.saveEvery === 0) saveCheckpoint(opts.save, tr.checkpoint());
-    yield;
+    yield "epoch";
   }
 }
 
@@ -113,7 +146,8 @@ export async function train(
       await new Promise<void>((res) => setImmediate(res));
       lastYield = performance.now();
     }
-    if (opts.signal?.aborted) return finish(tr, "aborted", opts, t0, start);
+    // An abort takes effect between epochs, so a checkpoint never holds half an epoch.
+    if (r.value === "epoch" && opts.signal?.aborted) return finish(tr, "aborted", opts, t0, start);
   }
 }
 
@@ -127,6 +161,6 @@ export function trainSync(
   for (;;) {
     const r = it.next();
     if (r.done) return finish(tr, r.value, opts, t0, start);
-    if (opts.signal?.aborted) return finish(tr, "aborted", opts, t0, start);
+    if (r.value === "epoch" && opts.signal?.aborted) return finish(tr, "aborted", opts, t0, start);
   }
 }

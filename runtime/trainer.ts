@@ -63,7 +63,8 @@ export class Trainer {
   private readonly acc = new Float64Array(8); // epoch sums; Float64Array: no boxed numbers
   private readonly train: Side;
   private readonly test: Side | null;
-  private readonly batches: number;
+  /** Full batches per epoch (a last partial batch is dropped). */
+  readonly batches: number;
 
   constructor(
     readonly mod: CompiledModule,
@@ -207,6 +208,11 @@ export class Trainer {
     const t0 = performance.now();
     for (let b = 0; b < this.batches; b++) this.trainBatch(b, lr);
     this.trainSeconds += (performance.now() - t0) / 1000;
+    return this.endEpoch(lr);
+  }
+
+  /** After an epoch's batches: its metrics, the test set's, and the early-stopping best. */
+  endEpoch(lr: number): EpochMetrics {
     this.epoch++;
     const acc = this.acc, n = this.batches;
     const trainAccuracy = this.mod.ACCURACY ? acc[3] / acc[4] : null;

@@ -4,7 +4,10 @@
 
 import { dirname } from "node:path";
 import type { Command } from "commander";
-import { loadCheckpoint, prepareData, train, type EpochMetrics, type TrainResult } from "../../runtime/index.ts";
+import {
+  confusion, confusionText, loadCheckpoint, predict, prepareData, train,
+  type CompiledModule, type Confusion, type Dataset, type EpochMetrics, type TrainResult,
+} from "../../runtime/index.ts";
 import { writeSvgPlot } from "../../runtime/plot.ts";
 import { DATA_DEFAULTS } from "../spec/schema.ts";
 import { loadAll } from "./compile.ts";
@@ -73,6 +76,7 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
         save: flags.save ?? null,
         signal: abort.signal,
         onEpoch: (m: EpochMetrics) => progress.epoch(m),
+        onProgress: (p) => progress.step(p),
         dataMeta: {
           classNames: data.train.classNames,
           mean: data.standardizer?.mean ?? null,
@@ -90,13 +94,21 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
         usage(`cannot write the plot ${flags.plot}: ${(e as Error).message}`);
       }
     }
-    report(shown, result, Boolean(flags.json), flags.save);
+    report(shown, result, Boolean(flags.json), flags.save, testConfusion(mod, result, data.test));
   } catch (e) {
     if (!reportUserError(e)) throw e;
   }
 }
 
-function report(spec: string, r: TrainResult, json: boolean, save?: string): void {
+/** The confusion matrix of a classifier on the test split (null for other losses or no test rows). */
+function testConfusion(mod: CompiledModule, r: TrainResult, test: Dataset | null): { names: string[]; confusion: Confusion } | null {
+  if (mod.ACCURACY !== "argmax" || !test?.labels || test.rows === 0) return null;
+  const { classes } = predict(mod, r.model.params, test.features, test.rows, r.model.state);
+  const names = Array.from({ length: mod.OUTPUT_SIZE }, (_, k) => test.classNames?.[k] ?? String(k));
+  return { names, confusion: confusion(test.labels, classes!, mod.OUTPUT_SIZE) };
+}
+
+function report(spec: string, r: TrainResult, json: boolean, save?: string, test?: { names: string[]; confusion: Confusion } | null): void {
   const f = r.final;
   const summary = {
     spec,
@@ -112,6 +124,7 @@ function report(spec: string, r: TrainResult, json: boolean, save?: string): voi
     seconds: r.seconds,
     stepsPerSecond: r.stepsPerSecond,
     checkpoint: save ?? null,
+    confusion: test ? { classes: test.names, ...test.confusion } : null,
   };
   if (json) return void process.stdout.write(`${JSON.stringify(summary)}\n`);
   const pct = (x: number | null | undefined) => (x == null ? "n/a" : `${(100 * x).toFixed(2)}%`);
@@ -121,6 +134,7 @@ function report(spec: string, r: TrainResult, json: boolean, save?: string): voi
     `  train accuracy ${pct(f?.trainAccuracy)}, test loss ${f?.testLoss?.toFixed(5) ?? "n/a"}, test accuracy ${pct(f?.testAccuracy)}`,
   ];
   if (save) lines.push(`  checkpoint: ${save}`);
+  if (test) lines.push("", "test split, confusion matrix:", confusionText(test.confusion, test.names).replace(/^/gm, "  "));
   process.stdout.write(lines.join("\n") + "\n");
 }
 

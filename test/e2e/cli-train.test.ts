@@ -19,6 +19,11 @@ describe("netspec train / predict", () => {
     const json = lastJson(r.stdout);
     expect(json).toMatchObject({ spec: "specs/iris.yaml", epochs: 3000, steps: 3000, stopped: "epochs" });
     expect(json.testAccuracy).toBeGreaterThanOrEqual(0.96);
+    // The confusion matrix of the 75 test rows agrees with the accuracy.
+    expect(json.confusion.classes).toEqual(["setosa", "versicolor", "virginica"]);
+    const m = json.confusion.matrix as number[][];
+    expect(m.flat().reduce((a, b) => a + b, 0)).toBe(75);
+    expect((m[0]![0]! + m[1]![1]! + m[2]![2]!) / 75).toBeCloseTo(json.testAccuracy, 12);
     expect(json.stepsPerSecond).toBeGreaterThan(0);
     expect(readFileSync(plot, "utf8")).toMatch(/^<svg[\s\S]*test accuracy[\s\S]*<\/svg>\n$/);
 
