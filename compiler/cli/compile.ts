@@ -111,10 +111,15 @@ function check(outputs: readonly { l: Loaded; compiled: Compiled }[], out: strin
     const file = join(out, `${l.spec.name}.ts`);
     return !existsSync(file) || readFileSync(file, "utf8") !== compiled.code;
   });
-  for (const { l } of stale) process.stderr.write(`${join(out, `${l.spec.name}.ts`)}: out of date with ${l.file}; run: npx netspec compile ${l.file}\n`);
+  // The hint must run as printed: the same output folder, shell-quoted paths.
+  const outFlag = out === "generated" ? "" : ` -o ${shellQuote(out)}`;
+  for (const { l } of stale) process.stderr.write(`${join(out, `${l.spec.name}.ts`)}: out of date with ${l.file}; run: npx netspec compile ${shellQuote(l.file)}${outFlag}\n`);
   if (stale.length) process.exitCode = EXIT_USER;
   else process.stdout.write(`ok: ${outputs.length} generated module(s) match their specs\n`);
 }
+
+/** A word for a POSIX shell: as it is when plain, else single-quoted. */
+export const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 /** Writes each module to a temp file and renames it into place, so no reader sees half a file. */
 function write(outputs: readonly { l: Loaded; compiled: Compiled }[], out: string): void {

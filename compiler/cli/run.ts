@@ -6,7 +6,6 @@ import { formatDiagnostic, type Diagnostic } from "../spec/index.ts";
 
 export const EXIT_USER = 1;
 export const EXIT_INTERNAL = 2;
-const ISSUES_URL = "https://github.com/netspec/netspec/issues";
 
 /** Wraps a command action: a thrown error is a bug in netspec, never the user's fault. */
 export function guard<A extends unknown[]>(cmd: () => Command, action: (...args: A) => void | Promise<void>) {
@@ -15,7 +14,8 @@ export function guard<A extends unknown[]>(cmd: () => Command, action: (...args:
       await action(...args);
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      process.stderr.write(`netspec: internal error: ${err.message}\nplease report this at ${ISSUES_URL}\n`);
+      // The project has no public tracker address to give: say what a useful report holds.
+      process.stderr.write(`netspec: internal error: ${err.message}\nthis is a bug in netspec; please report it with the command, the spec and the output of --debug\n`);
       if (cmd().optsWithGlobals().debug) process.stderr.write(`${err.stack}\n`);
       process.exitCode = EXIT_INTERNAL;
     }

@@ -1,5 +1,6 @@
 // The op registry: every op the compiler knows, by name. The spec's enums of activations
 // and losses are built from these records, never typed twice.
+import { own } from "../../runtime/own.ts";
 import type { OpDef } from "./op.ts";
 import type { LossDef } from "./loss.ts";
 import type { LayerDef } from "./layer.ts";
@@ -116,7 +117,7 @@ export const lossNames = Object.keys(losses) as [LossName, ...LossName[]];
 
 /** The op named `name`; an unknown name is a compiler bug, not a user error. */
 export function opDef(name: string): OpDef {
-  const op = ops[name];
+  const op = own(ops, name);
   if (!op) throw new Error(`internal: no op named ${name}`);
   return op;
 }

@@ -3,6 +3,7 @@
 // is a whole sentence starts with WHOLE. One clear message per mistake is the goal.
 
 import { z } from "zod";
+import { own } from "../../runtime/own.ts";
 import { didYouMean } from "./suggest.ts";
 
 /** Prefix of a message that is a whole sentence: the path is not prepended. */
@@ -87,7 +88,7 @@ export function kindOf(what: string, kinds: Readonly<Record<string, z.ZodObject>
   const names = Object.keys(kinds);
   const short = names.filter((k) => kinds[k]!.safeParse({}).success);
   const unknown = (input: string): string => {
-    const schema = kinds[input];
+    const schema = own(kinds, input);
     if (!schema) return `${WHOLE}unknown ${what} '${input}'${didYouMean(input, names)}`;
     const needed = Object.keys(schema.shape).filter((k) => !optionalKey(schema.shape[k] as z.ZodType));
     return `${WHOLE}${what} '${input}' needs options: write { ${input}: { ${needed.map((k) => `${k}: …`).join(", ")} } }`;

@@ -2,6 +2,7 @@
 // attributes get their registry defaults, and defaults that depend on other fields are filled.
 
 import type { z } from "zod";
+import { own } from "../../runtime/own.ts";
 import { activations, losses } from "../ops/registry.ts";
 import type { KindValue } from "./fields.ts";
 import type { RawSpec } from "./schema.ts";
@@ -17,7 +18,7 @@ function kindEntry(v: KindValue): [string, Record<string, unknown>] {
 /** An op reference with the op's attribute defaults filled (short forms parse `{}`). */
 function opRef(v: KindValue, defs: Readonly<Record<string, { readonly attrs?: z.ZodType }>>): OpRef {
   const [op, attrs] = kindEntry(v);
-  const schema = defs[op]?.attrs;
+  const schema = own(defs, op)?.attrs;
   return { op, attrs: (schema ? schema.parse(attrs) : {}) as OpRef["attrs"] };
 }
 

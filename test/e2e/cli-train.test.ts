@@ -94,6 +94,12 @@ describe("netspec compile / explain", () => {
     const r = netspec("compile", "--check", "specs/iris.yaml", "-o", out);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("iris.ts: out of date with specs/iris.yaml");
+    // The hint runs as printed: it names the output folder, and running it fixes the drift.
+    const hint = /; run: npx netspec (compile .*)$/m.exec(r.stderr)![1]!;
+    expect(hint).toBe(`compile specs/iris.yaml -o ${out.includes(" ") ? `'${out}'` : out}`);
+    const args = hint.split(" ");
+    expect(netspec(...args).status).toBe(0);
+    expect(netspec("compile", "--check", "specs/iris.yaml", "-o", out).status).toBe(0);
   });
 
   it("explains per-layer shapes, parameters, FLOPs and arena bytes", () => {

@@ -74,14 +74,14 @@ describe("internal errors", () => {
   it("exit 2, a short report with where to file it, and no stack without --debug", async () => {
     const r = await crash(false);
     expect(r.status).toBe(2);
-    expect(r.stderr).toBe("netspec: internal error: cannot read properties of undefined\nplease report this at https://github.com/netspec/netspec/issues\n");
+    expect(r.stderr).toBe("netspec: internal error: cannot read properties of undefined\nthis is a bug in netspec; please report it with the command, the spec and the output of --debug\n");
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
   it("--debug adds the stack", async () => {
     const r = await crash(true);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^netspec: internal error: cannot read properties of undefined\nplease report this at /);
+    expect(r.stderr).toMatch(/^netspec: internal error: cannot read properties of undefined\nthis is a bug in netspec; please report it/);
     expect(r.stderr).toMatch(/^TypeError: cannot read properties of undefined\n\s+at /m);
   });
 });

@@ -55,7 +55,7 @@ describe("internal errors", () => {
     } finally {
       process.stderr.write = write;
     }
-    expect(lines[0]).toBe("netspec: internal error: boom\nplease report this at https://github.com/netspec/netspec/issues\n");
+    expect(lines[0]).toBe("netspec: internal error: boom\nthis is a bug in netspec; please report it with the command, the spec and the output of --debug\n");
     expect(lines.filter((l) => /^\s+at /m.test(l))).toHaveLength(1);
   });
 });

@@ -8,6 +8,7 @@ import { didYouMean } from "../suggest.ts";
 import type { GraphSpec, TensorDecl } from "../types.ts";
 import { namesIn, parseExpr, ExprError, type Expr } from "./expr.ts";
 import { callable } from "../../ops/calls.ts";
+import { hasOwn } from "../../../runtime/own.ts";
 
 export interface RawGraph {
   readonly inputs: Readonly<Record<string, readonly number[]>>;
@@ -67,7 +68,7 @@ export function checkGraph(raw: RawGraph, reserved: ReadonlySet<string>): { find
       if (!def) at(c.at, `unknown op '${c.fn}'${declared.has(c.fn) ? ` ('${c.fn}' is ${article(declared.get(c.fn)!)}, not an op)` : didYouMean(c.fn, callableNames())}`);
       else if (c.args.length < def.minArgs || c.args.length > def.maxArgs) at(c.at, `${c.fn}() takes ${arity(def.minArgs, def.maxArgs)} (got ${c.args.length}): ${def.usage}`);
     }
-    reads.set(name, used.map((u) => u.name).filter((n) => raw.graph[n] !== undefined));
+    reads.set(name, used.map((u) => u.name).filter((n) => hasOwn(raw.graph, n)));
   }
   if (!declared.has(raw.output)) {
     findings.push({ path: ["output"], message: `output: unknown name '${raw.output}'${didYouMean(raw.output, names)}` });
