@@ -117,6 +117,31 @@ export function encodeCheckpoint(ck: Checkpoint): Uint8Array {
   return bytes;
 }
 
+const count = (x: unknown): boolean => Number.isSafeInteger(x) && (x as number) >= 0;
+const list = (x: unknown, item: (v: unknown) => boolean): boolean => Array.isArray(x) && x.every(item);
+const orNull = (x: unknown, ok: (v: unknown) => boolean): boolean => x === null || ok(x);
+const isNumber = (v: unknown): boolean => typeof v === "number";
+
+/**
+ * Every header field has the type the loader relies on: a file can pass its checksum and still
+ * have been written by something else (its metadata then reaches predict's class names).
+ */
+function wellFormed(h: unknown): boolean {
+  if (typeof h !== "object" || h === null || Array.isArray(h)) return false;
+  const f = h as Record<string, unknown>;
+  const data = f.data as Record<string, unknown> | null | undefined;
+  const best = f.best as Record<string, unknown> | null | undefined;
+  return (
+    typeof f.specHash === "string" && count(f.paramCount) && count(f.epoch) && count(f.step) && typeof f.optimizer === "string" &&
+    list(f.rngState, isNumber) && list(f.history, () => true) &&
+    list(f.arrays, (e) => Array.isArray(e) && e.length === 2 && typeof e[0] === "string" && count(e[1])) &&
+    (best === null || best === undefined || (typeof best === "object" && count(best.epoch) && isNumber(best.loss))) &&
+    (data === null || data === undefined ||
+      (typeof data === "object" && orNull(data.classNames ?? null, (v) => list(v, (s) => typeof s === "string")) &&
+        orNull(data.mean ?? null, (v) => list(v, isNumber)) && orNull(data.std ?? null, (v) => list(v, isNumber))))
+  );
+}
+
 /** Decodes and checks a checkpoint; `file` names it in messages. */
 export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint & { readonly paramCount: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -139,11 +164,7 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint & 
   } catch {
     throw new CheckpointError(`${file}: corrupted checkpoint (unreadable header)`);
   }
-  const h = header as Partial<typeof header> | null;
-  const validArrays = Array.isArray(h?.arrays) && h.arrays.every((e) => Array.isArray(e) && typeof e[0] === "string" && Number.isSafeInteger(e[1]) && e[1] >= 0);
-  if (typeof h !== "object" || h === null || !Number.isSafeInteger(h.paramCount) || h.paramCount! < 0 || !validArrays || typeof h.optimizer !== "string") {
-    throw new CheckpointError(`${file}: corrupted checkpoint (bad header)`);
-  }
+  if (!wellFormed(header)) throw new CheckpointError(`${file}: corrupted checkpoint (bad header)`);
   const floats = header.arrays.reduce((sum, [, length]) => sum + length, 0);
   const expected = 12 + hlen + 4 * floats + 4;
   if (bytes.length < expected) {
