@@ -3,6 +3,7 @@
 // look at YAML shapes. The zod schema (schema.ts) produces this via normalize.ts.
 
 import type { InitRule } from "../ir/types.ts";
+import type { DataSpec } from "../../runtime/data/spec.ts";
 import type { Expr } from "./graph/expr.ts";
 
 /** An op reference with its attributes filled in, e.g. `{ op: "leaky_relu", attrs: { alpha: 0.01 } }`. */
@@ -45,25 +46,8 @@ export interface TrainSpec {
   readonly early_stopping: { readonly patience: number; readonly restore_best: boolean } | null;
 }
 
-export type DataSpec = (
-  | { readonly kind: "builtin"; readonly builtin: "iris" | "mnist" }
-  /** Standard-normal inputs (and targets, or uniform labels), generated from a seed. */
-  | { readonly kind: "random"; readonly rows: number; readonly seed: number }
-  | {
-      readonly kind: "csv";
-      readonly csv: string;
-      /** Classification: the column holding the class label. */
-      readonly label: string | null;
-      /** Regression: the columns holding the targets. */
-      readonly targets: readonly string[] | null;
-    }
-) & {
-  readonly test_split: number;
-  readonly stratified: boolean;
-  readonly standardize: boolean;
-  /** builtin mnist only: how many of the package's digits to use (max 10000). */
-  readonly limit: number | null;
-};
+/** The data section lives with the runtime, which loads it (runtime/data/spec.ts). */
+export type { DataSpec };
 
 /** A named tensor of a graph spec and its per-sample shape (`[]` is a scalar). */
 export interface TensorDecl {

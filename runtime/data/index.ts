@@ -2,7 +2,7 @@
 // split it, standardize it, and shape targets for a module.
 
 import { resolve } from "node:path";
-import type { DataSpec } from "../../compiler/spec/types.ts";
+import type { DataSpec } from "./spec.ts";
 import { loadCsv } from "./csv.ts";
 import { DataError, type Dataset } from "./dataset.ts";
 import { loadIris } from "./iris.ts";
@@ -13,6 +13,7 @@ import { applyStandardizer, fitStandardizer, type Standardizer } from "./standar
 import { mixSeed } from "../rng.ts";
 
 export { DataError, selectRows, zeroFraction, type Dataset } from "./dataset.ts";
+export type { DataSpec } from "./spec.ts";
 export { loadCsv, parseCsv, parseRecords, MAX_LINE_CHARS, type CsvOptions } from "./csv.ts";
 export { loadIris } from "./iris.ts";
 export { loadMnist, MNIST_SIZE } from "./mnist.ts";
