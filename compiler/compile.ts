@@ -10,14 +10,18 @@ import { plan, type BufferPlan } from "./plan.ts";
 import type { Spec } from "./spec/types.ts";
 import { NETSPEC_VERSION } from "./version.ts";
 
-export interface Compiled {
+/** Every phase's artifact up to the buffer plan: what sizes are checked on, and emit reads. */
+export interface Planned {
   /** After lower. */
   readonly forward: Graph;
   /** After autodiff. */
   readonly differentiated: TrainGraph;
-  /** After fuse: what was planned and emitted. */
+  /** After fuse: what was planned and is emitted. */
   readonly graph: TrainGraph;
   readonly plan: BufferPlan;
+}
+
+export interface Compiled extends Planned {
   readonly code: string;
 }
 
@@ -26,6 +30,11 @@ export type CompileOptions = LowerOptions;
 
 /** Spec (already validated) → generated module source. `source` is the spec path for the header. */
 export function compileSpec(spec: Spec, hash: string, source: string, options: CompileOptions = {}): Compiled {
+  return emitPlanned(spec, planSpec(spec, options), hash, source);
+}
+
+/** The phases before emit: lower → autodiff → fuse → plan, each checked by verify. */
+export function planSpec(spec: Spec, options: CompileOptions = {}): Planned {
   const forward = lower(spec, options);
   verify(forward, "lower");
   // A spec with no loss asks for the gradients of its output with respect to everything.
@@ -33,7 +42,11 @@ export function compileSpec(spec: Spec, hash: string, source: string, options: C
   verify(differentiated, "autodiff");
   const graph = fuse(differentiated);
   verify(graph, "fuse");
-  const buffers = plan(graph);
-  const code = emit({ spec, graph, plan: buffers, hash, source, version: NETSPEC_VERSION });
-  return { forward, differentiated, graph, plan: buffers, code };
+  return { forward, differentiated, graph, plan: plan(graph) };
+}
+
+/** The last phase: the module's source from a planned spec. */
+export function emitPlanned(spec: Spec, planned: Planned, hash: string, source: string): Compiled {
+  const code = emit({ spec, graph: planned.graph, plan: planned.plan, hash, source, version: NETSPEC_VERSION });
+  return { ...planned, code };
 }

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import { compileSpec, type Compiled } from "../compile.ts";
+import { emitPlanned, planSpec, type Compiled, type Planned } from "../compile.ts";
 import { printGraph, printPlan } from "../ir/print.ts";
 import { loadSpec, type Diagnostic } from "../spec/index.ts";
 import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
@@ -18,6 +18,8 @@ export interface Loaded {
   readonly file: string;
   readonly spec: Spec;
   readonly hash: string;
+  /** Every phase up to the buffer plan, run once: sizes are checked on it and emit reads it. */
+  readonly planned: Planned;
 }
 
 /** Loads every spec; prints every diagnostic and returns null when any has an error. */
@@ -34,8 +36,9 @@ export function loadAll(files: readonly string[], maxBytes = DEFAULT_MAX_BYTES):
     if (!result.ok) report(result.diagnostics, result.source);
     else {
       printDiagnostics(result.warnings, result.source);
-      report(checkSizes(result.spec, shown, result.source, maxBytes), result.source);
-      loaded.push({ file: shown, spec: result.spec, hash: result.hash });
+      const planned = planSpec(result.spec, measureData(result.spec, shown));
+      report(checkSizes(planned.plan, shown, result.at(["train", "batch"]), maxBytes), result.source);
+      loaded.push({ file: shown, spec: result.spec, hash: result.hash, planned });
     }
   }
   const names = new Map<string, string>();
@@ -50,9 +53,9 @@ export function loadAll(files: readonly string[], maxBytes = DEFAULT_MAX_BYTES):
   return failed ? null : loaded;
 }
 
-/** Compiles a loaded spec as every command does: with what its data set shows (evidence.ts). */
-export function compileLoaded({ spec, hash, file }: Loaded): Compiled {
-  return compileSpec(spec, hash, file, measureData(spec, file));
+/** Compiles a loaded spec as every command does: from its plan, made with what its data set shows (evidence.ts). */
+export function compileLoaded({ spec, hash, file, planned }: Loaded): Compiled {
+  return emitPlanned(spec, planned, hash, file);
 }
 
 /** Paths in headers and messages are relative to the working folder, with forward slashes. */

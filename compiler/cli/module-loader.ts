@@ -6,15 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { compileSpec } from "../compile.ts";
-import { measureData } from "./evidence.ts";
-import type { Spec } from "../spec/types.ts";
+import { compileLoaded, type Loaded } from "./compile.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 
 let loads = 0;
 
-export async function importCompiled(spec: Spec, hash: string, source: string): Promise<CompiledModule> {
-  const { code } = compileSpec(spec, hash, source, measureData(spec, source));
+export async function importCompiled(loaded: Loaded): Promise<CompiledModule> {
+  const { code } = compileLoaded(loaded);
+  const { spec } = loaded;
   const dir = mkdtempSync(join(tmpdir(), "netspec-"));
   // .mts: the temp folder has no package.json saying "type": "module".
   const file = join(dir, `${spec.name}.mts`);

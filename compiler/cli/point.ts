@@ -48,8 +48,9 @@ export async function evaluationPoint(loaded: Loaded, at: readonly string[]): Pr
 }
 
 /** The parameters `init(seed)` of the compiled module produces, per graph param, in float64. */
-async function initialParams({ spec, hash, file }: Loaded, graph: Graph): Promise<Float64Array[]> {
-  const mod = await importCompiled(spec, hash, file);
+async function initialParams(loaded: Loaded, graph: Graph): Promise<Float64Array[]> {
+  const { spec } = loaded;
+  const mod = await importCompiled(loaded);
   const model = mod.createModel();
   model.init(spec.seed);
   return graph.params.map((p) => {

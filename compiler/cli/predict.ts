@@ -20,9 +20,9 @@ export function registerPredict(program: Command): void {
     guard(() => cmd, async (file: string, flags: { weights: string; data: string; json?: boolean }) => {
       const loaded = loadAll([file]);
       if (!loaded) return void (process.exitCode = EXIT_USER);
-      const { spec, hash, file: shown } = loaded[0]!;
+      const { spec, hash } = loaded[0]!;
       try {
-        const mod = await importCompiled(spec, hash, shown);
+        const mod = await importCompiled(loaded[0]!);
         const ck = loadCheckpoint(flags.weights, { specHash: hash, paramCount: mod.PARAM_COUNT });
         const cols = spec.data?.kind === "csv" ? { label: spec.data.label, targets: spec.data.targets } : { label: "label", targets: null };
         let rows = loadCsv(flags.data, { ...cols, labelOptional: true, classNames: ck.data?.classNames ?? null, inputSize: spec.input });

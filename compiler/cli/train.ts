@@ -55,7 +55,7 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
   if (!spec.loss) return usage(`${shown}: the spec has no loss, so there is nothing to train; \`netspec grad ${shown}\` shows its value and gradients`);
   if (!spec.data && !flags.data) return usage(`${shown}: the spec names no data; add a data: section, or pass --data builtin:iris|builtin:mnist|file.csv`);
   try {
-    const mod = await importCompiled(spec, hash, shown);
+    const mod = await importCompiled(loaded[0]!);
     const runSeed = seed ?? spec.seed;
     // With no data section, --data names the rows; a CSV's class column is then `label`.
     const dataSpec = spec.data ?? { kind: "csv" as const, csv: flags.data!, label: "label", targets: null, ...DATA_DEFAULTS };

@@ -1,6 +1,7 @@
 // `netspec validate <spec.yaml...>`: check specs without compiling them.
 
 import type { Command } from "commander";
+import { planSpec } from "../compile.ts";
 import { loadSpec } from "../spec/index.ts";
 import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
 import { checkSizes, DEFAULT_MAX_BYTES } from "./sizes.ts";
@@ -20,7 +21,7 @@ export function registerValidate(program: Command): void {
         for (const file of files) {
           const loaded = loadSpec(file);
           // The size cap is part of validity: a spec that compile would refuse is not "ok".
-          const sizes = loaded.ok ? checkSizes(loaded.spec, file, loaded.source, maxBytes) : [];
+          const sizes = loaded.ok ? checkSizes(planSpec(loaded.spec).plan, file, loaded.at(["train", "batch"]), maxBytes) : [];
           const result = sizes.length ? { ok: false as const, diagnostics: sizes, source: loaded.source } : loaded;
           if (result.ok) {
             printDiagnostics(result.warnings, result.source);

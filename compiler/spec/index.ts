@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { capDiagnostics, type Diagnostic, sortDiagnostics } from "./diagnostic.ts";
 import { errorMap, findings, place } from "./issues.ts";
 import { normalize } from "./normalize.ts";
-import { parseYaml } from "./parse.ts";
+import { nodeOffset, parseYaml } from "./parse.ts";
 import { crossRules } from "./rules.ts";
 import { JS_RESERVED, specSchema } from "./schema.ts";
 import { checkGraph, type RawGraph } from "./graph/check.ts";
@@ -17,7 +17,14 @@ export { specJsonSchema, specSchema } from "./schema.ts";
 export type { Spec } from "./types.ts";
 
 export type CheckResult =
-  | { ok: true; spec: Spec; hash: string; warnings: Diagnostic[] }
+  | {
+      ok: true;
+      spec: Spec;
+      hash: string;
+      warnings: Diagnostic[];
+      /** The line and column of the YAML node at a spec path (or of its nearest parent). */
+      at(path: readonly (string | number)[]): { line: number; col: number };
+    }
   | { ok: false; diagnostics: Diagnostic[] };
 
 export function checkSpec(text: string, file: string): CheckResult {
@@ -35,7 +42,8 @@ export function checkSpec(text: string, file: string): CheckResult {
   const broken = crossRules(spec);
   if (broken.length) return { ok: false, diagnostics: sortDiagnostics(place(broken, parsed.parsed, file)) };
   const warnings = sortDiagnostics(place(graph.warnings, parsed.parsed, file)).map((d) => ({ ...d, severity: "warning" as const }));
-  return { ok: true, spec, hash: createHash("sha256").update(text).digest("hex"), warnings };
+  const at = (path: readonly (string | number)[]) => parsed.parsed.lines.linePos(nodeOffset(parsed.parsed.doc, path));
+  return { ok: true, spec, hash: createHash("sha256").update(text).digest("hex"), warnings, at };
 }
 
 /** Reads and checks a spec file; the source text comes back too, for formatting diagnostics. */

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { bufferBytes, DEFAULT_MAX_BYTES } from "../../compiler/cli/sizes.ts";
-import { compileSpec } from "../../compiler/compile.ts";
+import { compileSpec, planSpec } from "../../compiler/compile.ts";
 import { checkSpec } from "../../compiler/spec/index.ts";
 import { CSV_TEXT, expectNoStack, expectPositioned, IRIS_TEXT, netspec, netspecInProcess, REGRESSION_TEXT, strayFiles, tempDir } from "./helpers.ts";
 
@@ -119,7 +119,7 @@ describe("fuzzing the spec front end and the compiler", () => {
           return;
         }
         ok++;
-        if (bufferBytes(r.spec) > DEFAULT_MAX_BYTES) return;
+        if (bufferBytes(planSpec(r.spec).plan) > DEFAULT_MAX_BYTES) return;
         const { code } = compileSpec(r.spec, r.hash, "fuzz.yaml");
         expect(code).toContain("export function createModel(): Model");
         compiled++;

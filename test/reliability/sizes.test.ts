@@ -6,6 +6,7 @@ import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkSizes, DEFAULT_MAX_BYTES } from "../../compiler/cli/sizes.ts";
+import { planSpec } from "../../compiler/compile.ts";
 import { checkSpec } from "../../compiler/spec/index.ts";
 import { expectNoStack, expectPositioned, expectUserError, IRIS_TEXT, netspec, netspecInProcess, tempDir } from "./helpers.ts";
 
@@ -74,7 +75,8 @@ describe("the buffer cap", () => {
     if (!r.ok) return;
     const before = process.memoryUsage();
     const t0 = performance.now();
-    const ds = checkSizes(r.spec, "wide.yaml", OVER_CAP, DEFAULT_MAX_BYTES);
+    const { plan } = planSpec(r.spec);
+    const ds = checkSizes(plan, "wide.yaml", r.at(["train", "batch"]), DEFAULT_MAX_BYTES);
     expect(performance.now() - t0).toBeLessThan(2000);
     const after = process.memoryUsage();
     expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(64 << 20);
@@ -84,7 +86,7 @@ describe("the buffer cap", () => {
         message: "the model's buffers would take 1764 MiB, over the 1024 MiB cap; use smaller layers or batch, or raise the cap with --max-bytes",
       },
     ]);
-    expect(checkSizes(r.spec, "wide.yaml", OVER_CAP, 4 * DEFAULT_MAX_BYTES)).toEqual([]);
+    expect(checkSizes(plan, "wide.yaml", r.at(["train", "batch"]), 4 * DEFAULT_MAX_BYTES)).toEqual([]);
   });
 
   it("validate and compile refuse it (in process): exit 1, positioned, nothing written", async () => {
