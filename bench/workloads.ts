@@ -5,8 +5,13 @@
 
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { measureData } from "../compiler/cli/evidence.ts";
+import { planSpec } from "../compiler/compile.ts";
+import { flops } from "../compiler/explain.ts";
 import { loadSpec, type Spec } from "../compiler/spec/index.ts";
-import { Rng, mixSeed, oneHot, prepareData, vectorTargets, type CompiledModule, type Dataset } from "../runtime/index.ts";
+import {
+  argmaxAt, epochOrder, oneHot, prepareData, shuffleStream, vectorTargets, type BatchSource, type CompiledModule, type Dataset,
+} from "../runtime/index.ts";
 
 export const WORKLOADS = ["iris", "mnist_mlp", "deep_tanh"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -56,6 +61,9 @@ export interface Workload {
   readonly test: { readonly x: Float32Array; readonly y: Float32Array; readonly labels: Int32Array | null; readonly rows: number };
   /** netspec's model.init(seed): the one starting point of every engine. */
   readonly init: Float32Array;
+  /** The training rows as the runtime feeds them, and the row of each batch slot in turn. */
+  readonly source: BatchSource;
+  readonly rows: Int32Array;
   readonly flopsPerStep: number;
   readonly checksum: string;
 }
@@ -86,6 +94,7 @@ export async function loadWorkload(name: WorkloadName): Promise<Workload> {
   const train = pick(data.train, rows);
   const testDs = data.test ?? data.train;
   const test = { ...pick(testDs, Int32Array.from({ length: testDs.rows }, (_, i) => i)), rows: testDs.rows };
+  const vec = mod.TARGET === "vector" ? vectorTargets(data.train, o) : null;
 
   const model = mod.createModel();
   model.init(spec.seed);
@@ -95,19 +104,11 @@ export async function loadWorkload(name: WorkloadName): Promise<Workload> {
     name, spec, mod, batch: B, inputSize: mod.INPUT_SIZE, outputSize: o, layers, loss,
     optimizer: { lr: spec.optimizer.lr, momentum: spec.optimizer.momentum, nesterov: spec.optimizer.nesterov },
     ...train, test, init,
-    flopsPerStep: flopsPerStep(B, layers),
+    source: { features: data.train.features, labels: data.train.labels, vec }, rows,
+    // As `netspec explain` counts them: every op of a training step (forward, loss, backward).
+    flopsPerStep: flops(planSpec(spec, measureData(spec, file)).graph),
     checksum: fnv1a([train.x, train.y, init]),
   };
-}
-
-/**
- * FLOPs of one training step, counting matrix products only (bias, activation, loss and the
- * update are O(batch·units), negligible next to them): per dense layer in→out, the forward
- * x·W, the weight gradient xᵀ·dz and the input gradient dz·Wᵀ each cost 2·batch·in·out;
- * the first layer's input gradient is never computed, so it is not counted.
- */
-export function flopsPerStep(batch: number, layers: readonly DenseLayer[]): number {
-  return layers.reduce((sum, l, i) => sum + (i === 0 ? 2 : 3) * 2 * batch * l.inputs * l.units, 0);
 }
 
 /** The spec's layers, located in the module's PARAMS layout. Only dense layers are modelled. */
@@ -124,23 +125,16 @@ function denseLayers(spec: Spec, mod: CompiledModule): DenseLayer[] {
   });
 }
 
-/**
- * Training-row indices of SEQUENCE batches, drawn as the runtime's Trainer draws them:
- * per epoch the permutation restarts from identity and is shuffled with the stream
- * mixSeed(seed, 1); only whole batches are used.
- */
+/** Training-row indices of SEQUENCE batches, drawn exactly as the runtime's Trainer draws them. */
 function sequenceRows(rows: number, batch: number, seed: number, shuffle: boolean): Int32Array {
   const perEpoch = Math.floor(rows / batch);
   if (perEpoch < 1) throw new Error(`${rows} training rows < batch ${batch}`);
-  const rng = new Rng(mixSeed(seed, 1));
+  const rng = shuffleStream(seed);
   const perm = new Int32Array(rows);
   const out = new Int32Array(SEQUENCE * batch);
   for (let b = 0; b < SEQUENCE; b++) {
     const k = b % perEpoch;
-    if (k === 0) {
-      for (let i = 0; i < rows; i++) perm[i] = i;
-      if (shuffle) rng.shuffle(perm);
-    }
+    if (k === 0) epochOrder(perm, rng, shuffle);
     out.set(perm.subarray(k * batch, (k + 1) * batch), b * batch);
   }
   return out;
@@ -171,11 +165,7 @@ export function testMetric(w: Workload, out: Float32Array): number {
   const o = w.outputSize, n = w.test.rows;
   if (w.test.labels) {
     let correct = 0;
-    for (let r = 0; r < n; r++) {
-      let best = 0;
-      for (let j = 1; j < o; j++) if (out[r * o + j] > out[r * o + best]) best = j;
-      if (best === w.test.labels[r]) correct++;
-    }
+    for (let r = 0; r < n; r++) if (argmaxAt(out, r * o, o) === w.test.labels[r]) correct++;
     return correct / n;
   }
   let sum = 0;

@@ -2,17 +2,19 @@
 // the bytes of every arena. Pure: returns the text.
 
 import type { Compiled } from "./compile.ts";
-import { shapeSize, shapeText } from "./ir/types.ts";
+import { shapeSize, shapeText, type Graph, type Node } from "./ir/types.ts";
 import { opDef } from "./ops/registry.ts";
 import { modelNodes } from "./spec/nodes.ts";
 import type { Spec } from "./spec/types.ts";
 
+/** Floating-point operations of the nodes that pass `which`, as each op counts its own. */
+export function flops(graph: Graph, which: (n: Node) => boolean = () => true): number {
+  return graph.nodes.filter(which).reduce((sum, n) => sum + opDef(n.op).flops(n.inputs.map((i) => graph.values[i]!), graph.values[n.output]!, n.attrs), 0);
+}
+
 export function explain(spec: Spec, { graph, plan }: Compiled): string {
   const rows: string[][] = [["layer", "kind", "output", "params", "FLOPs/step"]];
-  const flopsOf = (path: string) =>
-    graph.nodes
-      .filter((n) => n.path === path)
-      .reduce((sum, n) => sum + opDef(n.op).flops(n.inputs.map((i) => graph.values[i]!), graph.values[n.output]!, n.attrs), 0);
+  const flopsOf = (path: string) => flops(graph, (n) => n.path === path);
   let totalParams = 0;
   let totalFlops = 0;
   for (const node of modelNodes(spec)) {

@@ -13,4 +13,5 @@ export { argmaxAt, countCorrect } from "./metrics.ts";
 export { DivergenceError, Trainer, type EpochMetrics } from "./trainer.ts";
 export { PROGRESS_MS, resolveConfig, train, trainSync, type StepProgress, type StopReason, type TrainOptions, type TrainResult } from "./train.ts";
 export { predict, type Prediction } from "./predict.ts";
+export { epochOrder, loadBatch, shuffleStream, type BatchSource } from "./batches.ts";
 export { confusion, confusionText, type Confusion } from "./confusion.ts";

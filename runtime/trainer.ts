@@ -7,7 +7,8 @@ import { CheckpointError } from "./checkpoint.ts";
 import { DataError, vectorTargets, type Dataset } from "./data/index.ts";
 import { countCorrect } from "./metrics.ts";
 import type { CompiledModule, Model, TrainingConfig } from "./module.ts";
-import { Rng, mixSeed } from "./rng.ts";
+import type { Rng } from "./rng.ts";
+import { epochOrder, loadBatch, shuffleStream, type BatchSource } from "./batches.ts";
 import { lrAt } from "./schedule.ts";
 import { sgdStep } from "./sgd.ts";
 
@@ -42,6 +43,8 @@ interface Side {
   readonly ds: Dataset;
   /** Rows of OUTPUT_SIZE floats: the vector target, or the truth for "threshold" accuracy. */
   readonly vec: Float32Array | null;
+  /** What a batch is copied from (made once: a step allocates nothing). */
+  readonly rows: BatchSource;
 }
 
 export class Trainer {
@@ -90,7 +93,7 @@ export class Trainer {
     this.velocity = new Float32Array(mod.PARAM_COUNT);
     this.bestParams = cfg.early_stopping ? new Float32Array(mod.PARAM_COUNT) : null;
     this.bestState = cfg.early_stopping ? new Float32Array(mod.STATE_COUNT) : null;
-    this.rng = new Rng(mixSeed(cfg.seed, 1));
+    this.rng = shuffleStream(cfg.seed);
     if (resume) this.restore(resume);
     else this.model.init(cfg.seed);
   }
@@ -108,7 +111,8 @@ export class Trainer {
       }
     }
     const needVec = m.TARGET === "vector" || m.ACCURACY === "threshold";
-    return { ds, vec: needVec ? vectorTargets(ds, m.OUTPUT_SIZE) : null };
+    const vec = needVec ? vectorTargets(ds, m.OUTPUT_SIZE) : null;
+    return { ds, vec, rows: { features: ds.features, labels: ds.labels, vec } };
   }
 
   private restore(ck: Checkpoint): void {
@@ -158,16 +162,7 @@ export class Trainer {
 
   /** Copies the rows named by `slots` into model.input and model.target. */
   private load(side: Side): void {
-    const m = this.model, f = this.mod.INPUT_SIZE, o = this.mod.OUTPUT_SIZE, B = this.mod.BATCH;
-    const x = side.ds.features, input = m.input, target = m.target, slots = this.slots;
-    const labels = side.ds.labels, vec = side.vec;
-    const isClass = this.mod.TARGET === "class";
-    for (let i = 0; i < B; i++) {
-      const r = slots[i];
-      for (let j = 0, s = r * f, d = i * f; j < f; j++) input[d + j] = x[s + j];
-      if (isClass && labels) target[i] = labels[r];
-      else if (vec) for (let j = 0, s = r * o, d = i * o; j < o; j++) target[d + j] = vec[s + j];
-    }
+    loadBatch(this.mod, this.model, side.rows, this.slots);
   }
 
   /** One SGD step on batch `b` of the current permutation. */
@@ -195,9 +190,7 @@ export class Trainer {
 
   /** Starts an epoch: reshuffles (seeded) and clears the sums. Returns the epoch's lr. */
   beginEpoch(): number {
-    const perm = this.perm;
-    for (let i = 0; i < perm.length; i++) perm[i] = i; // from identity: only the RNG state matters on resume
-    if (this.cfg.shuffle) this.rng.shuffle(perm);
+    epochOrder(this.perm, this.rng, this.cfg.shuffle);
     this.acc.fill(0);
     return this.lr();
   }

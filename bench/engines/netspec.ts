@@ -2,7 +2,7 @@
 // it (copy the batch in, forward, loss, backward, sgdStep), minus the per-step accuracy count
 // and the divergence check, which tfjs's minimize loop does not do either.
 
-import { sgdStep } from "../../runtime/index.ts";
+import { loadBatch, predict, sgdStep } from "../../runtime/index.ts";
 import type { Workload } from "../workloads.ts";
 import type { Engine } from "./engine.ts";
 
@@ -10,19 +10,12 @@ export function createNetspecEngine(w: Workload): Engine {
   const model = w.mod.createModel();
   const velocity = new Float32Array(w.mod.PARAM_COUNT);
   const { lr, momentum, nesterov } = w.optimizer;
-  const B = w.batch, inSize = w.inputSize, o = w.outputSize;
-  const input = model.input, x = w.x;
-  // The module declares which target buffer it has; pick the matching copy once.
-  const classes = w.mod.TARGET === "class";
-  const labels = w.labels, y = w.y;
-  if (classes && !labels) throw new Error(`${w.name}: class targets but no labels`);
-
-  // Plain copy loops, as the Trainer does: subarray() would allocate a view every step.
-  const target = model.target;
+  const B = w.batch;
+  // The Trainer's own batch copy, from the same rows in the same order.
+  const slots = new Int32Array(B);
   function load(i: number): void {
-    for (let k = 0, s = i * B * inSize; k < B * inSize; k++) input[k] = x[s + k]!;
-    if (classes && labels) for (let k = 0, s = i * B; k < B; k++) target[k] = labels[s + k]!;
-    else for (let k = 0, s = i * B * o; k < B * o; k++) target[k] = y[s + k]!;
+    for (let k = 0; k < B; k++) slots[k] = w.rows[i * B + k]!;
+    loadBatch(w.mod, model, w.source, slots);
   }
 
   const reset = (): void => {
@@ -44,17 +37,7 @@ export function createNetspecEngine(w: Workload): Engine {
       model.forward();
       return model.loss();
     },
-    predict(rowsX, rows) {
-      // infer(r) runs the first r ≤ BATCH rows; go through the rows a batch at a time.
-      const out = new Float32Array(rows * o);
-      for (let start = 0; start < rows; start += B) {
-        const r = Math.min(B, rows - start);
-        input.set(rowsX.subarray(start * inSize, (start + r) * inSize));
-        model.infer(r);
-        out.set(model.output.subarray(0, r * o), start * o);
-      }
-      return out;
-    },
+    predict: (rowsX, rows) => predict(w.mod, model.params, rowsX, rows, model.state).scores,
     params: () => model.params.slice(),
     reset,
   };
