@@ -27,6 +27,9 @@ export interface EpochMetrics {
   readonly lr: number;
 }
 
+/** The trainer's per-epoch sums: loss, data loss and penalty over batches; correct predictions of how many judged. */
+const SUM = { loss: 0, dataLoss: 1, penalty: 2, correct: 3, judged: 4 } as const;
+
 /** A NaN/Infinity loss or parameter; the caller decides how to exit. */
 export class DivergenceError extends Error {
   constructor(readonly epoch: number, readonly step: number, what: string, lr: number) {
@@ -63,7 +66,8 @@ export class Trainer {
   readonly rng: Rng;
   private readonly perm: Int32Array;
   private readonly slots: Int32Array; // dataset row of each batch slot
-  private readonly acc = new Float64Array(8); // epoch sums; Float64Array: no boxed numbers
+  /** The epoch's running sums, indexed by SUM (a Float64Array: no boxed numbers per step). */
+  private readonly sums = new Float64Array(5);
   private readonly train: Side;
   private readonly test: Side | null;
   /** Full batches per epoch (a last partial batch is dropped). */
@@ -167,7 +171,7 @@ export class Trainer {
 
   /** One SGD step on batch `b` of the current permutation. */
   trainBatch(b: number, lr: number): void {
-    const m = this.model, B = this.mod.BATCH, acc = this.acc;
+    const m = this.model, B = this.mod.BATCH, sums = this.sums;
     for (let i = 0; i < B; i++) this.slots[i] = this.perm[b * B + i];
     this.load(this.train);
     m.forward();
@@ -175,12 +179,12 @@ export class Trainer {
     const loss = m.lossParts[0] + m.lossParts[1];
     this.step++;
     if (!Number.isFinite(loss)) throw new DivergenceError(this.epoch + 1, this.step, `the loss is ${loss}`, lr);
-    acc[0] += loss;
-    acc[1] += m.lossParts[0];
-    acc[2] += m.lossParts[1];
+    sums[SUM.loss] += loss;
+    sums[SUM.dataLoss] += m.lossParts[0];
+    sums[SUM.penalty] += m.lossParts[1];
     if (this.mod.ACCURACY) {
-      acc[3] += countCorrect(this.mod, m.output, B, this.slots, this.train.ds.labels, this.train.vec);
-      acc[4] += this.mod.ACCURACY === "threshold" ? B * this.mod.OUTPUT_SIZE : B;
+      sums[SUM.correct] += countCorrect(this.mod, m.output, B, this.slots, this.train.ds.labels, this.train.vec);
+      sums[SUM.judged] += this.mod.ACCURACY === "threshold" ? B * this.mod.OUTPUT_SIZE : B;
     }
     m.backward();
     if (!sgdStep(m.params, m.grads, this.velocity, lr, this.cfg.momentum, this.cfg.nesterov)) {
@@ -191,7 +195,7 @@ export class Trainer {
   /** Starts an epoch: reshuffles (seeded) and clears the sums. Returns the epoch's lr. */
   beginEpoch(): number {
     epochOrder(this.perm, this.rng, this.cfg.shuffle);
-    this.acc.fill(0);
+    this.sums.fill(0);
     return this.lr();
   }
 
@@ -207,10 +211,10 @@ export class Trainer {
   /** After an epoch's batches: its metrics, the test set's, and the early-stopping best. */
   endEpoch(lr: number): EpochMetrics {
     this.epoch++;
-    const acc = this.acc, n = this.batches;
-    const trainAccuracy = this.mod.ACCURACY ? acc[3] / acc[4] : null;
+    const sums = this.sums, n = this.batches;
+    const trainAccuracy = this.mod.ACCURACY ? sums[SUM.correct] / sums[SUM.judged] : null;
     const m: EpochMetrics = {
-      epoch: this.epoch, loss: acc[0] / n, dataLoss: acc[1] / n, regLoss: acc[2] / n,
+      epoch: this.epoch, loss: sums[SUM.loss] / n, dataLoss: sums[SUM.dataLoss] / n, regLoss: sums[SUM.penalty] / n,
       trainAccuracy, testLoss: null, testAccuracy: null, lr,
     };
     const t = this.test ? this.evaluate(this.test) : null;
