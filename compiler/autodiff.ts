@@ -23,19 +23,15 @@ export function autodiff(graph: Graph, options: AutodiffOptions = {}): TrainGrap
   const adjoints = new Map<number, number>();
 
   // Gradient contributions per value; null stands for the constant 1: the loss is the sum of
-  // its terms, so each term is seeded with ∂loss/∂term = 1. Loss and penalty ops take that
-  // as null; a graph with no loss differentiates its output, made by any op, so its seed is
-  // a value.
-  const seed = (id: number): number | null => {
-    if (id !== graph.dataLoss || graph.targets.length > 0) return null;
-    g.path = "output";
-    return g.add("const", [], { value: 1 }, `d${g.value(id).name}`);
-  };
-  const contributions = new Map<number, (number | null)[]>(lossTerms(graph).map((id) => [id, [seed(id)]]));
+  // its terms, so each term is seeded with ∂loss/∂term = 1. Loss and penalty ops take that as
+  // null (their rules assume it); wherever a value is needed instead (another op, a sum of
+  // contributions, a parameter's gradient) it becomes a `const 1`: every such value is a scalar.
+  const one = (id: number) => g.add("const", [], { value: 1 }, `d${g.value(id).name}`);
+  const contributions = new Map<number, (number | null)[]>(lossTerms(graph).map((id) => [id, [null]]));
   const total = (id: number): number | null => {
-    const parts = contributions.get(id) ?? [];
-    if (parts.length === 1) return parts[0]!;
-    if (parts.includes(null)) throw new Error(`internal: a unit gradient reached fanned-out %${id}`);
+    const got = contributions.get(id) ?? [];
+    if (got.length === 1) return got[0]!;
+    const parts = got.map((p) => p ?? one(id));
     // Fan-out: gradients add up (micrograd's `+=`). The sum takes the plain name (dW1); the
     // partial terms are renamed after their source (dW1_matmul_tn, dW1_l2).
     const name = `d${g.value(id).name}`;
@@ -48,7 +44,10 @@ export function autodiff(graph: Graph, options: AutodiffOptions = {}): TrainGrap
   for (const node of [...graph.nodes].reverse()) {
     if (!contributions.has(node.output)) continue;
     g.path = node.path;
-    const dy = total(node.output);
+    let dy = total(node.output);
+    const unit = opDef(node.op).unitGradient;
+    if (dy === null && unit === undefined) dy = one(node.output);
+    if (dy !== null && unit === "required") throw new Error(`internal: ${node.op}'s gradient assumes it is a term of the loss`);
     if (dy !== null) adjoints.set(node.output, dy);
     const needs = node.inputs.map((i) => dependsOnParam[i]!);
     const grads = opDef(node.op).grad!(g, node, dy, needs);
@@ -59,19 +58,24 @@ export function autodiff(graph: Graph, options: AutodiffOptions = {}): TrainGrap
     });
   }
 
-  const gradOf = (id: number, what: string) => {
+  const taken = new Set<number>();
+  const gradOf = (id: number, ownSlot: boolean) => {
     // A parameter nothing reads (a warning in the spec) has a zero gradient.
     if (!contributions.has(id)) contributions.set(id, [g.add("broadcast", [g.add("const", [], { value: 0 }, "zero"), id], { scale: 1 }, `d${g.value(id).name}`)]);
-    const d = total(id);
-    if (d === null) throw new Error(`internal: ${what} ${g.value(id).name} gets no gradient`);
+    let d = total(id) ?? one(id); // a parameter summed straight into the loss
+    // One value can be the gradient of two parameters (a + b): each needs its own slot in grads.
+    if (ownSlot) {
+      if (taken.has(d)) d = g.add("copy", [d], {}, `d${g.value(id).name}`);
+      taken.add(d);
+    }
     adjoints.set(id, d);
     return d;
   };
   const grads = graph.params.map((p) => {
     g.path = p.owner;
-    return gradOf(p.value, "parameter");
+    return gradOf(p.value, true);
   });
   g.path = "inputs";
-  const inputGrads = graph.inputs.map((p) => (options.inputGrads && contributions.has(p.value) ? gradOf(p.value, "input") : -1));
+  const inputGrads = graph.inputs.map((p) => (options.inputGrads && contributions.has(p.value) ? gradOf(p.value, false) : -1));
   return { ...graph, values: g.values, nodes: g.nodes, grads, inputGrads, adjoints };
 }

@@ -139,13 +139,11 @@ export function createModel(): Model {
   }
 
   function backward(): void {
-    // output
+    // f: q * z
     // df = 1     → []
     {
       df[0] = 1;
     }
-
-    // f: q * z
     // dq_2 = df * z    [], [] → []
     {
       dq_2[0] = df[0] * z[0];

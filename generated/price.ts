@@ -139,13 +139,11 @@ export function createModel(): Model {
   }
 
   function backward(): void {
-    // output
+    // price: apples * count * tax
     // dprice = 1     → []
     {
       dprice[0] = 1;
     }
-
-    // price: apples * count * tax
     // dprice_mul = dprice * tax    [], [] → []
     {
       dprice_mul[0] = dprice[0] * tax[0];

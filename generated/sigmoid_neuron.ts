@@ -190,13 +190,11 @@ export function createModel(): Model {
   }
 
   function backward(): void {
-    // output
+    // f: sigmoid(z)
     // df = 1     → []
     {
       df[0] = 1;
     }
-
-    // f: sigmoid(z)
     // dz = df ⊙ sigmoid′ (from y = f)    [], [] → []
     {
       const y = f[0];

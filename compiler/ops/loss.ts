@@ -6,6 +6,7 @@ import type { Value } from "../ir/types.ts";
 import type { OpDef } from "./op.ts";
 
 export interface LossDef extends OpDef {
+  readonly unitGradient: "required";
   /** `class`: one integer label per row (Int32Array [rows]); `vector`: a float row per sample. */
   readonly target: "class" | "vector";
   readonly minOutputs: number;

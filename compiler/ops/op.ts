@@ -68,6 +68,12 @@ export interface OpDef {
    */
   grad?(g: GradBuilder, node: Node, dy: number | null, needs: readonly boolean[]): (number | null)[];
   /**
+   * How the gradient rule treats dy = null (exactly 1, for a term summed into the loss):
+   * `required` — it assumes it (losses, penalties: their rule ignores dy); `accepted` — it
+   * passes it on (add). Any other op is handed an explicit 1 instead.
+   */
+  readonly unitGradient?: "required" | "accepted";
+  /**
    * Element-wise ops only: the output element as an expression of the input elements
    * (`operands[k]` is input k at the same element, or at the same column for a [C] vector).
    * With it, fuse can fold the op into a matrix product's epilogue.

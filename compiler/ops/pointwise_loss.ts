@@ -41,6 +41,7 @@ export function definePointwiseLoss(def: PointwiseLossDef): { loss: LossDef; gra
     minOutputs: def.minOutputs,
     accuracy: def.accuracy,
     rows: (a) => (def.mean(a) === "none" ? "sum" : "mean"),
+    unitGradient: "required",
     shape: lossShape("vector"),
     eval: ([s, t], a) => {
       const [n, c] = s!.shape as [number, number];

@@ -15,6 +15,7 @@ import { sigmoid } from "./activations/sigmoid.ts";
 import { softplus } from "./activations/softplus.ts";
 import { tanh } from "./activations/tanh.ts";
 import { add } from "./core/add.ts";
+import { copy } from "./core/copy.ts";
 import { bias_add, sum_rows } from "./core/bias_add.ts";
 import { gemm } from "./core/gemm.ts";
 import { matmul, matmul_nt, matmul_tn } from "./core/matmul.ts";
@@ -68,6 +69,8 @@ export const math = {
   mean,
   max,
   index,
+  /** Not written in graphs: the gradient of a broadcast scalar, and a batch's total. */
+  sum_all,
 } satisfies Record<string, OpDef>;
 
 /** Every op with a gradient rule: each one must have a gradient check (test/ops.test.ts). */
@@ -97,8 +100,8 @@ export const backwardOps = {
   l2_grad: l2.backward,
   broadcast,
   max_grad,
-  sum_all,
   index_grad,
+  copy,
   ...Object.fromEntries(
     [identity, relu, leaky_relu, elu, sigmoid, tanh, softplus, neg, exp, log].map((a) => [a.backward.name, a.backward]),
   ),

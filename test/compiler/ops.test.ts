@@ -1,11 +1,13 @@
 // Every differentiable op is gradient-checked: generated float32 code against float64
-// central finite differences of the interpreter, inside a small network that uses it.
+// central finite differences of the interpreter, inside a small network that uses it (or,
+// for the graph-math ops, a hand-built graph: test/helpers/math-graphs.ts).
 import { describe, expect, it } from "vitest";
 import { lower } from "../../compiler/lower.ts";
 import { activations, differentiableOps, losses, opDef } from "../../compiler/ops/registry.ts";
 import { checkSpec } from "../../compiler/spec/index.ts";
 import type { Spec } from "../../compiler/spec/types.ts";
 import { gradCheck } from "../helpers/gradcheck.ts";
+import { mathCases } from "../helpers/math-graphs.ts";
 import { layer, makeSpec } from "../helpers/specs.ts";
 
 /** A graph spec (its front end checked), for the ops only a graph can write. */
@@ -63,7 +65,9 @@ describe("gradient check of every op", () => {
   });
 
   it("covers every registered differentiable op", () => {
-    const used = new Set(cases.flatMap(([, spec]) => lower(spec).nodes.map((n) => n.op)));
+    // Spec-lowered networks here, hand-built graphs in math-ops.test.ts.
+    const graphs = [...cases.map(([, spec]) => lower(spec)), ...mathCases.map((c) => c.graph)];
+    const used = new Set(graphs.flatMap((g) => g.nodes.map((n) => n.op)));
     // identity is skipped by lowering; it is checked as an op on its own below.
     const missing = Object.keys(differentiableOps).filter((op) => !used.has(op) && op !== "identity");
     expect(missing).toEqual([]);

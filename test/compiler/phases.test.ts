@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { autodiff } from "../../compiler/autodiff.ts";
 import { fuse } from "../../compiler/fuse.ts";
 import { interpret } from "../../compiler/interpret.ts";
+import { GraphBuilder } from "../../compiler/ir/builder.ts";
 import { verify } from "../../compiler/ir/verify.ts";
 import type { Graph } from "../../compiler/ir/types.ts";
 import { lower } from "../../compiler/lower.ts";
@@ -95,6 +96,27 @@ describe("fuse", () => {
     expect(fused.nodes.filter((n) => n.op === "gemm").length).toBeGreaterThanOrEqual(5);
     expect(fused.nodes.some((n) => ["bias_add", "sigmoid", "elu", "l1_grad", "l2_grad"].includes(n.op))).toBe(false);
     expect(() => verify(fused, "fuse")).not.toThrow();
+  });
+
+  it("folds an add of the product's own shape, never one of a broadcast scalar", () => {
+    // x·W + operand, by hand: the kernel reads an operand per element (or per column), so a
+    // scalar operand would be read out of bounds.
+    const withOperand = (shape: number[], batched: boolean) => {
+      const g = new GraphBuilder();
+      const x = g.leaf("input", "x", [5, 4], "f32", true);
+      const w = g.leaf("param", "W", [4, 3], "f32", false);
+      const operand = g.leaf(batched ? "input" : "param", "c", shape, "f32", batched);
+      const y = g.add("add", [g.add("matmul", [x, w], {}, "z"), operand], {}, "y");
+      const loss = g.add("sum_all", [y], {}, "data_loss");
+      const params = [w, ...(batched ? [] : [operand])].map((value) => ({ value, owner: "test", role: "p", init: { kind: "zeros" as const }, regularize: 0 }));
+      const inputs = [x, ...(batched ? [operand] : [])].map((value, k) => ({ name: `in${k}`, value }));
+      const graph: Graph = { values: g.values, nodes: g.nodes, inputs, targets: [], outputs: [{ name: "y", value: y }], named: [], params, state: [], dataLoss: loss, regLoss: -1, notes: {} };
+      const f = fuse(autodiff(graph));
+      verify(f, "fuse");
+      return f.nodes.find((n) => n.output === y)!.op;
+    };
+    expect(withOperand([5, 3], true)).toBe("gemm");
+    expect(withOperand([], false)).toBe("add");
   });
 
   it("computes exactly what the unfused graph computes", () => {

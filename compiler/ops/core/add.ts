@@ -17,6 +17,7 @@ export const add: OpDef = {
   },
   scalar: ([a, b]) => `${a} + ${b}`,
   // dy is null (exactly 1) when the sum is a loss term: it passes through as it is.
+  unitGradient: "accepted",
   grad: (g, node, dy, needs) => node.inputs.map((input, k) => (dy === null || !needs[k] ? dy : unbroadcast(g, dy, input))),
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name} + ${b!.name}`,
   flops: (_ins, out) => shapeSize(out.shape),

@@ -26,6 +26,7 @@ function definePenalty(p: Penalty): { forward: OpDef; backward: OpDef } {
       forEach(w, null, wt!.shape, (i) => w.writeLine(`total += ${p.termCode(`${ref(wt!)}[${i}]`)};`));
       w.writeLine(`${ref(out)}[0] = ${num(node.attrs, "lambda")} * total;`);
     },
+    unitGradient: "required",
     grad: (g, node) => {
       const wt = node.inputs[0]!;
       return [g.add(gradName, [wt], node.attrs, `d${g.value(wt).name}_${p.name}`)];

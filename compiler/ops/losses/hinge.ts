@@ -11,6 +11,7 @@ export const hinge: LossDef = {
   minOutputs: 2,
   accuracy: "argmax",
   rows: () => "mean",
+  unitGradient: "required",
   shape: lossShape("class"),
   eval: ([s, t], a) => {
     const [n, c] = s!.shape as [number, number];

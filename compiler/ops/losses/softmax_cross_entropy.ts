@@ -11,6 +11,7 @@ export const softmax_cross_entropy: LossDef = {
   minOutputs: 2,
   accuracy: "argmax",
   rows: () => "mean",
+  unitGradient: "required",
   shape: lossShape("class"),
   eval: ([s, t], _a, _o) => {
     const [n, c] = s!.shape as [number, number];

@@ -9,12 +9,14 @@ export const isScalar = (v: Value | { shape: Shape }): boolean => v.shape.length
 /** The shape rule of a binary element-wise op (`verb` names it in the message). */
 export function broadcastShape(verb: string): OpDef["shape"] {
   return ([a, b]) => {
-    const same = a!.shape.join() === b!.shape.join() && a!.batched === b!.batched;
+    const same = a!.shape.join() === b!.shape.join();
     if (!same && !isScalar(a!) && !isScalar(b!)) {
       return `cannot ${verb} [${a!.shape.join("×")}] and [${b!.shape.join("×")}]: shapes must match, or one must be a scalar`;
     }
     const big = isScalar(a!) ? b! : a!;
-    return { shape: big.shape, dtype: "f32" as DType, batched: big.batched };
+    // Equal shapes may pair a batch with a tensor that happens to have its shape: the
+    // element-wise result is per row when either operand is.
+    return { shape: big.shape, dtype: "f32" as DType, batched: a!.batched || b!.batched };
   };
 }
 

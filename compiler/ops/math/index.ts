@@ -15,7 +15,7 @@ export const index: OpDef = {
     const perSample = x!.batched ? x!.shape.slice(1) : x!.shape;
     if (perSample.length !== 1) return `only a vector can be indexed (got ${perSample.length === 0 ? "a scalar" : `[${perSample.join("×")}]`})`;
     const i = num(a, "i");
-    if (i >= perSample[0]!) return `index ${i} is out of range for [${perSample[0]}] (indices start at 0)`;
+    if (i < 0 || i >= perSample[0]!) return `index ${i} is out of range for [${perSample[0]}] (indices start at 0)`;
     return { shape: x!.batched ? [x!.shape[0]!] : [], dtype: "f32", batched: x!.batched };
   },
   eval: ([x], a, out) => {

@@ -56,7 +56,7 @@ export const sum = defineReduction({ name: "sum", init: "0", step: (a, x) => `${
 export const mean = defineReduction({ name: "mean", init: "0", step: (a, x) => `${a} + ${x}`, f: (xs) => xs.reduce((s, v) => s + v, 0) / xs.length, math: "mean" });
 export const max = defineReduction({ name: "max", init: "first", step: (a, x) => `${x} > ${a} ? ${x} : ${a}`, f: (xs) => Math.max(...xs), math: "max" });
 
-/** dy (one value per row) times `scale`, spread over every element of x's shape. */
+/** dy (one value per row, or one for all) times `scale`, spread over every element of x's shape. */
 export const broadcast: OpDef = {
   name: "broadcast",
   shape: ([_dy, x]) => ({ shape: x!.shape, dtype: "f32", batched: x!.batched }),
@@ -67,8 +67,9 @@ export const broadcast: OpDef = {
   emit: ({ w, ins: [dy, x], out, ref, rows, node }) => {
     const n = rowsOf(x!)[1];
     const scale = num(node.attrs, "scale");
+    // A scalar dy (the gradient of a total) is the same for every row.
     overRows(w, x!, rows, (r) => {
-      w.writeLine(`const d = ${ref(dy!)}[${r}]${scale === 1 ? "" : ` * ${scale}`};`);
+      w.writeLine(`const d = ${ref(dy!)}[${dy!.shape.length === 0 ? "0" : r}]${scale === 1 ? "" : ` * ${scale}`};`);
       forRange(w, "j", n, () => w.writeLine(`${ref(out)}[${r === "0" ? "" : `${r} * ${n} + `}j] = d;`));
     });
   },
@@ -115,6 +116,10 @@ export const sum_all: OpDef = {
     w.writeLine("let acc = 0;");
     forRange(w, "i", x!.batched ? (n === 1 ? rows : `${rows} * ${n}`) : n, () => w.writeLine(`acc += ${ref(x!)}[i];`));
     w.writeLine(`${ref(out)}[0] = acc;`);
+  },
+  grad: (g, node, dy) => {
+    const x = node.inputs[0]!;
+    return [g.add("broadcast", [dy!, x], { scale: 1 }, `d${g.value(x).name}`)];
   },
   describe: (_n, [x], out) => `${out.name} = Σ ${x!.name} (every element)`,
   flops: ([x]) => shapeSize(x!.shape),
