@@ -115,132 +115,128 @@ export function createModel(): Model {
     // layers[0]: dense 4→6, relu
     // h1 = x·W1 → bias_add(·, b1) → relu(·)  (fused)    [75×4], [4×6], [6] → [75×6]
     {
-      // 2×4 register blocks over [75×6], 4 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 75; m += 2) {
-        const ao0 = m * 4;
-        const ao1 = (m + 1) * 4;
-        for (let n = 0; n < 4; n += 4) {
+      // 2×4 register blocks over [75×6], 4 terms each
+      for (let m = 0; m < 74; m += 2) {
+        const rowA0 = m * 4;
+        const rowA1 = (m + 1) * 4;
+        {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 6 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
+            const a0 = x[rowA0 + p], a1 = x[rowA1 + p];
+            const colB = p * 6;
+            const u0 = W1[colB], u1 = W1[colB + 1], u2 = W1[colB + 2], u3 = W1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 6 + n;
+          const rowC0 = m * 6;
           {
-            const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
+            const v = c00 + b1[0];
+            h1[rowC0] = v > 0 ? v : 0;
           }
           {
-            const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
+            const v = c01 + b1[1];
+            h1[rowC0 + 1] = v > 0 ? v : 0;
           }
           {
-            const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
+            const v = c02 + b1[2];
+            h1[rowC0 + 2] = v > 0 ? v : 0;
           }
           {
-            const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
+            const v = c03 + b1[3];
+            h1[rowC0 + 3] = v > 0 ? v : 0;
           }
-          const co1 = (m + 1) * 6 + n;
+          const rowC1 = (m + 1) * 6;
           {
-            const v = c10 + b1[n];
-            h1[co1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c11 + b1[n + 1];
-            h1[co1 + 1] = v > 0 ? v : 0;
+            const v = c10 + b1[0];
+            h1[rowC1] = v > 0 ? v : 0;
           }
           {
-            const v = c12 + b1[n + 2];
-            h1[co1 + 2] = v > 0 ? v : 0;
+            const v = c11 + b1[1];
+            h1[rowC1 + 1] = v > 0 ? v : 0;
           }
           {
-            const v = c13 + b1[n + 3];
-            h1[co1 + 3] = v > 0 ? v : 0;
+            const v = c12 + b1[2];
+            h1[rowC1 + 2] = v > 0 ? v : 0;
+          }
+          {
+            const v = c13 + b1[3];
+            h1[rowC1 + 3] = v > 0 ? v : 0;
           }
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
           for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 6 + 4;
-            const u0 = W1[bo], u1 = W1[bo + 1];
+            const a0 = x[rowA0 + p], a1 = x[rowA1 + p];
+            const colB = p * 6 + 4;
+            const u0 = W1[colB], u1 = W1[colB + 1];
             c00 += a0 * u0; c01 += a0 * u1;
             c10 += a1 * u0; c11 += a1 * u1;
           }
-          const co0 = m * 6 + 4;
+          const rowC0 = m * 6 + 4;
           {
             const v = c00 + b1[4];
-            h1[co0] = v > 0 ? v : 0;
+            h1[rowC0] = v > 0 ? v : 0;
           }
           {
             const v = c01 + b1[5];
-            h1[co0 + 1] = v > 0 ? v : 0;
+            h1[rowC0 + 1] = v > 0 ? v : 0;
           }
-          const co1 = (m + 1) * 6 + 4;
+          const rowC1 = (m + 1) * 6 + 4;
           {
             const v = c10 + b1[4];
-            h1[co1] = v > 0 ? v : 0;
+            h1[rowC1] = v > 0 ? v : 0;
           }
           {
             const v = c11 + b1[5];
-            h1[co1 + 1] = v > 0 ? v : 0;
+            h1[rowC1 + 1] = v > 0 ? v : 0;
           }
         }
       }
-      for (; m < 75; m++) {
-        const ao0 = m * 4;
-        for (let n = 0; n < 4; n += 4) {
+      {
+        const m = 74;
+        const rowA0 = m * 4;
+        {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
           for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 6 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
+            const a0 = x[rowA0 + p];
+            const colB = p * 6;
+            const u0 = W1[colB], u1 = W1[colB + 1], u2 = W1[colB + 2], u3 = W1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
-          const co0 = m * 6 + n;
+          const rowC0 = m * 6;
           {
-            const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
+            const v = c00 + b1[0];
+            h1[rowC0] = v > 0 ? v : 0;
           }
           {
-            const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
+            const v = c01 + b1[1];
+            h1[rowC0 + 1] = v > 0 ? v : 0;
           }
           {
-            const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
+            const v = c02 + b1[2];
+            h1[rowC0 + 2] = v > 0 ? v : 0;
           }
           {
-            const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
+            const v = c03 + b1[3];
+            h1[rowC0 + 3] = v > 0 ? v : 0;
           }
         }
         {
           let c00 = 0, c01 = 0;
           for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 6 + 4;
-            const u0 = W1[bo], u1 = W1[bo + 1];
+            const a0 = x[rowA0 + p];
+            const colB = p * 6 + 4;
+            const u0 = W1[colB], u1 = W1[colB + 1];
             c00 += a0 * u0; c01 += a0 * u1;
           }
-          const co0 = m * 6 + 4;
+          const rowC0 = m * 6 + 4;
           {
             const v = c00 + b1[4];
-            h1[co0] = v > 0 ? v : 0;
+            h1[rowC0] = v > 0 ? v : 0;
           }
           {
             const v = c01 + b1[5];
-            h1[co0 + 1] = v > 0 ? v : 0;
+            h1[rowC0 + 1] = v > 0 ? v : 0;
           }
         }
       }
@@ -250,43 +246,43 @@ export function createModel(): Model {
     // z2 = h1·W2 → bias_add(·, b2)  (fused)    [75×6], [6×3], [3] → [75×3]
     {
       // 2×4 register blocks over [75×3], 6 terms each
-      let m = 0;
-      for (; m + 1 < 75; m += 2) {
-        const ao0 = m * 6;
-        const ao1 = (m + 1) * 6;
+      for (let m = 0; m < 74; m += 2) {
+        const rowA0 = m * 6;
+        const rowA1 = (m + 1) * 6;
         {
           let c00 = 0, c01 = 0, c02 = 0, c10 = 0, c11 = 0, c12 = 0;
           for (let p = 0; p < 6; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 3;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2];
+            const a0 = h1[rowA0 + p], a1 = h1[rowA1 + p];
+            const colB = p * 3;
+            const u0 = W2[colB], u1 = W2[colB + 1], u2 = W2[colB + 2];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
-          const co0 = m * 3;
-          z2[co0] = c00 + b2[0];
-          z2[co0 + 1] = c01 + b2[1];
-          z2[co0 + 2] = c02 + b2[2];
-          const co1 = (m + 1) * 3;
-          z2[co1] = c10 + b2[0];
-          z2[co1 + 1] = c11 + b2[1];
-          z2[co1 + 2] = c12 + b2[2];
+          const rowC0 = m * 3;
+          z2[rowC0] = c00 + b2[0];
+          z2[rowC0 + 1] = c01 + b2[1];
+          z2[rowC0 + 2] = c02 + b2[2];
+          const rowC1 = (m + 1) * 3;
+          z2[rowC1] = c10 + b2[0];
+          z2[rowC1 + 1] = c11 + b2[1];
+          z2[rowC1 + 2] = c12 + b2[2];
         }
       }
-      for (; m < 75; m++) {
-        const ao0 = m * 6;
+      {
+        const m = 74;
+        const rowA0 = m * 6;
         {
           let c00 = 0, c01 = 0, c02 = 0;
           for (let p = 0; p < 6; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 3;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2];
+            const a0 = h1[rowA0 + p];
+            const colB = p * 3;
+            const u0 = W2[colB], u1 = W2[colB + 1], u2 = W2[colB + 2];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
           }
-          const co0 = m * 3;
-          z2[co0] = c00 + b2[0];
-          z2[co0 + 1] = c01 + b2[1];
-          z2[co0 + 2] = c02 + b2[2];
+          const rowC0 = m * 3;
+          z2[rowC0] = c00 + b2[0];
+          z2[rowC0 + 1] = c01 + b2[1];
+          z2[rowC0 + 2] = c02 + b2[2];
         }
       }
     }
@@ -396,117 +392,100 @@ export function createModel(): Model {
     // dz1 = dz2·W2ᵀ → relu_grad(·, h1)  (fused)    [75×3], [6×3], [75×6] → [75×6]
     {
       // 2×4 register blocks over [75×6], 3 terms each
-      let m = 0;
-      for (; m + 1 < 75; m += 2) {
-        const ao0 = m * 3;
-        const ao1 = (m + 1) * 3;
-        for (let n = 0; n < 4; n += 4) {
+      for (let m = 0; m < 74; m += 2) {
+        const rowA0 = m * 3;
+        const rowA1 = (m + 1) * 3;
+        {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 3; p++) {
-            const a0 = dz2[ao0 + p], a1 = dz2[ao1 + p];
-            const bo = p + n * 3;
-            const u0 = W2[bo], u1 = W2[bo + 3], u2 = W2[bo + 6], u3 = W2[bo + 9];
+            const a0 = dz2[rowA0 + p], a1 = dz2[rowA1 + p];
+            const colB = p;
+            const u0 = W2[colB], u1 = W2[colB + 3], u2 = W2[colB + 6], u3 = W2[colB + 9];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 6 + n;
-          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
-          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
-          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
-          const co1 = (m + 1) * 6 + n;
-          dz1[co1] = c10 * (h1[co1] > 0 ? 1 : 0);
-          dz1[co1 + 1] = c11 * (h1[co1 + 1] > 0 ? 1 : 0);
-          dz1[co1 + 2] = c12 * (h1[co1 + 2] > 0 ? 1 : 0);
-          dz1[co1 + 3] = c13 * (h1[co1 + 3] > 0 ? 1 : 0);
+          const rowC0 = m * 6;
+          dz1[rowC0] = c00 * (h1[rowC0] > 0 ? 1 : 0);
+          dz1[rowC0 + 1] = c01 * (h1[rowC0 + 1] > 0 ? 1 : 0);
+          dz1[rowC0 + 2] = c02 * (h1[rowC0 + 2] > 0 ? 1 : 0);
+          dz1[rowC0 + 3] = c03 * (h1[rowC0 + 3] > 0 ? 1 : 0);
+          const rowC1 = (m + 1) * 6;
+          dz1[rowC1] = c10 * (h1[rowC1] > 0 ? 1 : 0);
+          dz1[rowC1 + 1] = c11 * (h1[rowC1 + 1] > 0 ? 1 : 0);
+          dz1[rowC1 + 2] = c12 * (h1[rowC1 + 2] > 0 ? 1 : 0);
+          dz1[rowC1 + 3] = c13 * (h1[rowC1 + 3] > 0 ? 1 : 0);
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
           for (let p = 0; p < 3; p++) {
-            const a0 = dz2[ao0 + p], a1 = dz2[ao1 + p];
-            const bo = p + 4 * 3;
-            const u0 = W2[bo], u1 = W2[bo + 3];
+            const a0 = dz2[rowA0 + p], a1 = dz2[rowA1 + p];
+            const colB = p + 12;
+            const u0 = W2[colB], u1 = W2[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1;
             c10 += a1 * u0; c11 += a1 * u1;
           }
-          const co0 = m * 6 + 4;
-          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
-          const co1 = (m + 1) * 6 + 4;
-          dz1[co1] = c10 * (h1[co1] > 0 ? 1 : 0);
-          dz1[co1 + 1] = c11 * (h1[co1 + 1] > 0 ? 1 : 0);
+          const rowC0 = m * 6 + 4;
+          dz1[rowC0] = c00 * (h1[rowC0] > 0 ? 1 : 0);
+          dz1[rowC0 + 1] = c01 * (h1[rowC0 + 1] > 0 ? 1 : 0);
+          const rowC1 = (m + 1) * 6 + 4;
+          dz1[rowC1] = c10 * (h1[rowC1] > 0 ? 1 : 0);
+          dz1[rowC1 + 1] = c11 * (h1[rowC1 + 1] > 0 ? 1 : 0);
         }
       }
-      for (; m < 75; m++) {
-        const ao0 = m * 3;
-        for (let n = 0; n < 4; n += 4) {
+      {
+        const m = 74;
+        const rowA0 = m * 3;
+        {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
           for (let p = 0; p < 3; p++) {
-            const a0 = dz2[ao0 + p];
-            const bo = p + n * 3;
-            const u0 = W2[bo], u1 = W2[bo + 3], u2 = W2[bo + 6], u3 = W2[bo + 9];
+            const a0 = dz2[rowA0 + p];
+            const colB = p;
+            const u0 = W2[colB], u1 = W2[colB + 3], u2 = W2[colB + 6], u3 = W2[colB + 9];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
-          const co0 = m * 6 + n;
-          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
-          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
-          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
+          const rowC0 = m * 6;
+          dz1[rowC0] = c00 * (h1[rowC0] > 0 ? 1 : 0);
+          dz1[rowC0 + 1] = c01 * (h1[rowC0 + 1] > 0 ? 1 : 0);
+          dz1[rowC0 + 2] = c02 * (h1[rowC0 + 2] > 0 ? 1 : 0);
+          dz1[rowC0 + 3] = c03 * (h1[rowC0 + 3] > 0 ? 1 : 0);
         }
         {
           let c00 = 0, c01 = 0;
           for (let p = 0; p < 3; p++) {
-            const a0 = dz2[ao0 + p];
-            const bo = p + 4 * 3;
-            const u0 = W2[bo], u1 = W2[bo + 3];
+            const a0 = dz2[rowA0 + p];
+            const colB = p + 12;
+            const u0 = W2[colB], u1 = W2[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1;
           }
-          const co0 = m * 6 + 4;
-          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
+          const rowC0 = m * 6 + 4;
+          dz1[rowC0] = c00 * (h1[rowC0] > 0 ? 1 : 0);
+          dz1[rowC0 + 1] = c01 * (h1[rowC0 + 1] > 0 ? 1 : 0);
         }
       }
     }
     // dW2 = h1ᵀ·dz2 → add(l2_grad(W2), ·)  (fused)    [75×6], [75×3], [6×3] → [6×3]
     {
       // 2×4 register blocks over [6×3], 75 terms each
-      let m = 0;
-      for (; m + 1 < 6; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
+      for (let m = 0; m < 6; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         {
           let c00 = 0, c01 = 0, c02 = 0, c10 = 0, c11 = 0, c12 = 0;
           for (let p = 0; p < 75; p++) {
-            const a0 = h1[ao0 + p * 6], a1 = h1[ao1 + p * 6];
-            const bo = p * 3;
-            const u0 = dz2[bo], u1 = dz2[bo + 1], u2 = dz2[bo + 2];
+            const a0 = h1[rowA0 + p * 6], a1 = h1[rowA1 + p * 6];
+            const colB = p * 3;
+            const u0 = dz2[colB], u1 = dz2[colB + 1], u2 = dz2[colB + 2];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
-          const co0 = m * 3;
-          dW2[co0] = (0.001 * W2[co0]) + c00;
-          dW2[co0 + 1] = (0.001 * W2[co0 + 1]) + c01;
-          dW2[co0 + 2] = (0.001 * W2[co0 + 2]) + c02;
-          const co1 = (m + 1) * 3;
-          dW2[co1] = (0.001 * W2[co1]) + c10;
-          dW2[co1 + 1] = (0.001 * W2[co1 + 1]) + c11;
-          dW2[co1 + 2] = (0.001 * W2[co1 + 2]) + c12;
-        }
-      }
-      for (; m < 6; m++) {
-        const ao0 = m;
-        {
-          let c00 = 0, c01 = 0, c02 = 0;
-          for (let p = 0; p < 75; p++) {
-            const a0 = h1[ao0 + p * 6];
-            const bo = p * 3;
-            const u0 = dz2[bo], u1 = dz2[bo + 1], u2 = dz2[bo + 2];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
-          }
-          const co0 = m * 3;
-          dW2[co0] = (0.001 * W2[co0]) + c00;
-          dW2[co0 + 1] = (0.001 * W2[co0 + 1]) + c01;
-          dW2[co0 + 2] = (0.001 * W2[co0 + 2]) + c02;
+          const rowC0 = m * 3;
+          dW2[rowC0] = (0.001 * W2[rowC0]) + c00;
+          dW2[rowC0 + 1] = (0.001 * W2[rowC0 + 1]) + c01;
+          dW2[rowC0 + 2] = (0.001 * W2[rowC0 + 2]) + c02;
+          const rowC1 = (m + 1) * 3;
+          dW2[rowC1] = (0.001 * W2[rowC1]) + c10;
+          dW2[rowC1 + 1] = (0.001 * W2[rowC1 + 1]) + c11;
+          dW2[rowC1 + 2] = (0.001 * W2[rowC1 + 2]) + c12;
         }
       }
     }
@@ -523,79 +502,45 @@ export function createModel(): Model {
     }
     // dW1 = xᵀ·dz1 → add(l2_grad(W1), ·)  (fused)    [75×4], [75×6], [4×6] → [4×6]
     {
-      // 2×4 register blocks over [4×6], 75 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 4; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
-        for (let n = 0; n < 4; n += 4) {
+      // 2×4 register blocks over [4×6], 75 terms each
+      for (let m = 0; m < 4; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
+        {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 75; p++) {
-            const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 6 + n;
-            const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
+            const a0 = x[rowA0 + p * 4], a1 = x[rowA1 + p * 4];
+            const colB = p * 6;
+            const u0 = dz1[colB], u1 = dz1[colB + 1], u2 = dz1[colB + 2], u3 = dz1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 6 + n;
-          dW1[co0] = (0.001 * W1[co0]) + c00;
-          dW1[co0 + 1] = (0.001 * W1[co0 + 1]) + c01;
-          dW1[co0 + 2] = (0.001 * W1[co0 + 2]) + c02;
-          dW1[co0 + 3] = (0.001 * W1[co0 + 3]) + c03;
-          const co1 = (m + 1) * 6 + n;
-          dW1[co1] = (0.001 * W1[co1]) + c10;
-          dW1[co1 + 1] = (0.001 * W1[co1 + 1]) + c11;
-          dW1[co1 + 2] = (0.001 * W1[co1 + 2]) + c12;
-          dW1[co1 + 3] = (0.001 * W1[co1 + 3]) + c13;
+          const rowC0 = m * 6;
+          dW1[rowC0] = (0.001 * W1[rowC0]) + c00;
+          dW1[rowC0 + 1] = (0.001 * W1[rowC0 + 1]) + c01;
+          dW1[rowC0 + 2] = (0.001 * W1[rowC0 + 2]) + c02;
+          dW1[rowC0 + 3] = (0.001 * W1[rowC0 + 3]) + c03;
+          const rowC1 = (m + 1) * 6;
+          dW1[rowC1] = (0.001 * W1[rowC1]) + c10;
+          dW1[rowC1 + 1] = (0.001 * W1[rowC1 + 1]) + c11;
+          dW1[rowC1 + 2] = (0.001 * W1[rowC1 + 2]) + c12;
+          dW1[rowC1 + 3] = (0.001 * W1[rowC1 + 3]) + c13;
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
           for (let p = 0; p < 75; p++) {
-            const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 6 + 4;
-            const u0 = dz1[bo], u1 = dz1[bo + 1];
+            const a0 = x[rowA0 + p * 4], a1 = x[rowA1 + p * 4];
+            const colB = p * 6 + 4;
+            const u0 = dz1[colB], u1 = dz1[colB + 1];
             c00 += a0 * u0; c01 += a0 * u1;
             c10 += a1 * u0; c11 += a1 * u1;
           }
-          const co0 = m * 6 + 4;
-          dW1[co0] = (0.001 * W1[co0]) + c00;
-          dW1[co0 + 1] = (0.001 * W1[co0 + 1]) + c01;
-          const co1 = (m + 1) * 6 + 4;
-          dW1[co1] = (0.001 * W1[co1]) + c10;
-          dW1[co1 + 1] = (0.001 * W1[co1 + 1]) + c11;
-        }
-      }
-      for (; m < 4; m++) {
-        const ao0 = m;
-        for (let n = 0; n < 4; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 75; p++) {
-            const a0 = x[ao0 + p * 4];
-            if (a0 === 0) continue;
-            const bo = p * 6 + n;
-            const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 6 + n;
-          dW1[co0] = (0.001 * W1[co0]) + c00;
-          dW1[co0 + 1] = (0.001 * W1[co0 + 1]) + c01;
-          dW1[co0 + 2] = (0.001 * W1[co0 + 2]) + c02;
-          dW1[co0 + 3] = (0.001 * W1[co0 + 3]) + c03;
-        }
-        {
-          let c00 = 0, c01 = 0;
-          for (let p = 0; p < 75; p++) {
-            const a0 = x[ao0 + p * 4];
-            if (a0 === 0) continue;
-            const bo = p * 6 + 4;
-            const u0 = dz1[bo], u1 = dz1[bo + 1];
-            c00 += a0 * u0; c01 += a0 * u1;
-          }
-          const co0 = m * 6 + 4;
-          dW1[co0] = (0.001 * W1[co0]) + c00;
-          dW1[co0 + 1] = (0.001 * W1[co0 + 1]) + c01;
+          const rowC0 = m * 6 + 4;
+          dW1[rowC0] = (0.001 * W1[rowC0]) + c00;
+          dW1[rowC0 + 1] = (0.001 * W1[rowC0 + 1]) + c01;
+          const rowC1 = (m + 1) * 6 + 4;
+          dW1[rowC1] = (0.001 * W1[rowC1]) + c10;
+          dW1[rowC1 + 1] = (0.001 * W1[rowC1 + 1]) + c11;
         }
       }
     }

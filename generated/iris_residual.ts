@@ -127,84 +127,82 @@ export function createModel(): Model {
     // h1: dense(x, 16, relu)
     // h1 = x·h1_W → bias_add(·, h1_b) → relu(·)  (fused)    [75×4], [4×16], [16] → [75×16]
     {
-      // 2×4 register blocks over [75×16], 4 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 75; m += 2) {
-        const ao0 = m * 4;
-        const ao1 = (m + 1) * 4;
+      // 2×4 register blocks over [75×16], 4 terms each
+      for (let m = 0; m < 74; m += 2) {
+        const rowA0 = m * 4;
+        const rowA1 = (m + 1) * 4;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 16 + n;
-            const u0 = h1_W[bo], u1 = h1_W[bo + 1], u2 = h1_W[bo + 2], u3 = h1_W[bo + 3];
+            const a0 = x[rowA0 + p], a1 = x[rowA1 + p];
+            const colB = p * 16 + n;
+            const u0 = h1_W[colB], u1 = h1_W[colB + 1], u2 = h1_W[colB + 2], u3 = h1_W[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 16 + n;
+          const rowC0 = m * 16 + n;
           {
             const v = c00 + h1_b[n];
-            h1[co0] = v > 0 ? v : 0;
+            h1[rowC0] = v > 0 ? v : 0;
           }
           {
             const v = c01 + h1_b[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
+            h1[rowC0 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c02 + h1_b[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
+            h1[rowC0 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c03 + h1_b[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
+            h1[rowC0 + 3] = v > 0 ? v : 0;
           }
-          const co1 = (m + 1) * 16 + n;
+          const rowC1 = (m + 1) * 16 + n;
           {
             const v = c10 + h1_b[n];
-            h1[co1] = v > 0 ? v : 0;
+            h1[rowC1] = v > 0 ? v : 0;
           }
           {
             const v = c11 + h1_b[n + 1];
-            h1[co1 + 1] = v > 0 ? v : 0;
+            h1[rowC1 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c12 + h1_b[n + 2];
-            h1[co1 + 2] = v > 0 ? v : 0;
+            h1[rowC1 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c13 + h1_b[n + 3];
-            h1[co1 + 3] = v > 0 ? v : 0;
+            h1[rowC1 + 3] = v > 0 ? v : 0;
           }
         }
       }
-      for (; m < 75; m++) {
-        const ao0 = m * 4;
+      {
+        const m = 74;
+        const rowA0 = m * 4;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
           for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 16 + n;
-            const u0 = h1_W[bo], u1 = h1_W[bo + 1], u2 = h1_W[bo + 2], u3 = h1_W[bo + 3];
+            const a0 = x[rowA0 + p];
+            const colB = p * 16 + n;
+            const u0 = h1_W[colB], u1 = h1_W[colB + 1], u2 = h1_W[colB + 2], u3 = h1_W[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
-          const co0 = m * 16 + n;
+          const rowC0 = m * 16 + n;
           {
             const v = c00 + h1_b[n];
-            h1[co0] = v > 0 ? v : 0;
+            h1[rowC0] = v > 0 ? v : 0;
           }
           {
             const v = c01 + h1_b[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
+            h1[rowC0 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c02 + h1_b[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
+            h1[rowC0 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c03 + h1_b[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
+            h1[rowC0 + 3] = v > 0 ? v : 0;
           }
         }
       }
@@ -214,81 +212,81 @@ export function createModel(): Model {
     // h2 = h1·h2_W → bias_add(·, h2_b) → relu(·)  (fused)    [75×16], [16×16], [16] → [75×16]
     {
       // 2×4 register blocks over [75×16], 16 terms each
-      let m = 0;
-      for (; m + 1 < 75; m += 2) {
-        const ao0 = m * 16;
-        const ao1 = (m + 1) * 16;
+      for (let m = 0; m < 74; m += 2) {
+        const rowA0 = m * 16;
+        const rowA1 = (m + 1) * 16;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 16; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 16 + n;
-            const u0 = h2_W[bo], u1 = h2_W[bo + 1], u2 = h2_W[bo + 2], u3 = h2_W[bo + 3];
+            const a0 = h1[rowA0 + p], a1 = h1[rowA1 + p];
+            const colB = p * 16 + n;
+            const u0 = h2_W[colB], u1 = h2_W[colB + 1], u2 = h2_W[colB + 2], u3 = h2_W[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 16 + n;
+          const rowC0 = m * 16 + n;
           {
             const v = c00 + h2_b[n];
-            h2[co0] = v > 0 ? v : 0;
+            h2[rowC0] = v > 0 ? v : 0;
           }
           {
             const v = c01 + h2_b[n + 1];
-            h2[co0 + 1] = v > 0 ? v : 0;
+            h2[rowC0 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c02 + h2_b[n + 2];
-            h2[co0 + 2] = v > 0 ? v : 0;
+            h2[rowC0 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c03 + h2_b[n + 3];
-            h2[co0 + 3] = v > 0 ? v : 0;
+            h2[rowC0 + 3] = v > 0 ? v : 0;
           }
-          const co1 = (m + 1) * 16 + n;
+          const rowC1 = (m + 1) * 16 + n;
           {
             const v = c10 + h2_b[n];
-            h2[co1] = v > 0 ? v : 0;
+            h2[rowC1] = v > 0 ? v : 0;
           }
           {
             const v = c11 + h2_b[n + 1];
-            h2[co1 + 1] = v > 0 ? v : 0;
+            h2[rowC1 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c12 + h2_b[n + 2];
-            h2[co1 + 2] = v > 0 ? v : 0;
+            h2[rowC1 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c13 + h2_b[n + 3];
-            h2[co1 + 3] = v > 0 ? v : 0;
+            h2[rowC1 + 3] = v > 0 ? v : 0;
           }
         }
       }
-      for (; m < 75; m++) {
-        const ao0 = m * 16;
+      {
+        const m = 74;
+        const rowA0 = m * 16;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
           for (let p = 0; p < 16; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 16 + n;
-            const u0 = h2_W[bo], u1 = h2_W[bo + 1], u2 = h2_W[bo + 2], u3 = h2_W[bo + 3];
+            const a0 = h1[rowA0 + p];
+            const colB = p * 16 + n;
+            const u0 = h2_W[colB], u1 = h2_W[colB + 1], u2 = h2_W[colB + 2], u3 = h2_W[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
-          const co0 = m * 16 + n;
+          const rowC0 = m * 16 + n;
           {
             const v = c00 + h2_b[n];
-            h2[co0] = v > 0 ? v : 0;
+            h2[rowC0] = v > 0 ? v : 0;
           }
           {
             const v = c01 + h2_b[n + 1];
-            h2[co0 + 1] = v > 0 ? v : 0;
+            h2[rowC0 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c02 + h2_b[n + 2];
-            h2[co0 + 2] = v > 0 ? v : 0;
+            h2[rowC0 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c03 + h2_b[n + 3];
-            h2[co0 + 3] = v > 0 ? v : 0;
+            h2[rowC0 + 3] = v > 0 ? v : 0;
           }
         }
       }
@@ -304,43 +302,43 @@ export function createModel(): Model {
     // scores = scores_add·scores_W → bias_add(·, scores_b)  (fused)    [75×16], [16×3], [3] → [75×3]
     {
       // 2×4 register blocks over [75×3], 16 terms each
-      let m = 0;
-      for (; m + 1 < 75; m += 2) {
-        const ao0 = m * 16;
-        const ao1 = (m + 1) * 16;
+      for (let m = 0; m < 74; m += 2) {
+        const rowA0 = m * 16;
+        const rowA1 = (m + 1) * 16;
         {
           let c00 = 0, c01 = 0, c02 = 0, c10 = 0, c11 = 0, c12 = 0;
           for (let p = 0; p < 16; p++) {
-            const a0 = scores_add[ao0 + p], a1 = scores_add[ao1 + p];
-            const bo = p * 3;
-            const u0 = scores_W[bo], u1 = scores_W[bo + 1], u2 = scores_W[bo + 2];
+            const a0 = scores_add[rowA0 + p], a1 = scores_add[rowA1 + p];
+            const colB = p * 3;
+            const u0 = scores_W[colB], u1 = scores_W[colB + 1], u2 = scores_W[colB + 2];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
-          const co0 = m * 3;
-          scores[co0] = c00 + scores_b[0];
-          scores[co0 + 1] = c01 + scores_b[1];
-          scores[co0 + 2] = c02 + scores_b[2];
-          const co1 = (m + 1) * 3;
-          scores[co1] = c10 + scores_b[0];
-          scores[co1 + 1] = c11 + scores_b[1];
-          scores[co1 + 2] = c12 + scores_b[2];
+          const rowC0 = m * 3;
+          scores[rowC0] = c00 + scores_b[0];
+          scores[rowC0 + 1] = c01 + scores_b[1];
+          scores[rowC0 + 2] = c02 + scores_b[2];
+          const rowC1 = (m + 1) * 3;
+          scores[rowC1] = c10 + scores_b[0];
+          scores[rowC1 + 1] = c11 + scores_b[1];
+          scores[rowC1 + 2] = c12 + scores_b[2];
         }
       }
-      for (; m < 75; m++) {
-        const ao0 = m * 16;
+      {
+        const m = 74;
+        const rowA0 = m * 16;
         {
           let c00 = 0, c01 = 0, c02 = 0;
           for (let p = 0; p < 16; p++) {
-            const a0 = scores_add[ao0 + p];
-            const bo = p * 3;
-            const u0 = scores_W[bo], u1 = scores_W[bo + 1], u2 = scores_W[bo + 2];
+            const a0 = scores_add[rowA0 + p];
+            const colB = p * 3;
+            const u0 = scores_W[colB], u1 = scores_W[colB + 1], u2 = scores_W[colB + 2];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
           }
-          const co0 = m * 3;
-          scores[co0] = c00 + scores_b[0];
-          scores[co0 + 1] = c01 + scores_b[1];
-          scores[co0 + 2] = c02 + scores_b[2];
+          const rowC0 = m * 3;
+          scores[rowC0] = c00 + scores_b[0];
+          scores[rowC0 + 1] = c01 + scores_b[1];
+          scores[rowC0 + 2] = c02 + scores_b[2];
         }
       }
     }
@@ -462,89 +460,72 @@ export function createModel(): Model {
     // dscores_add = dscores·scores_Wᵀ    [75×3], [16×3] → [75×16]
     {
       // 2×4 register blocks over [75×16], 3 terms each
-      let m = 0;
-      for (; m + 1 < 75; m += 2) {
-        const ao0 = m * 3;
-        const ao1 = (m + 1) * 3;
+      for (let m = 0; m < 74; m += 2) {
+        const rowA0 = m * 3;
+        const rowA1 = (m + 1) * 3;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 3; p++) {
-            const a0 = dscores[ao0 + p], a1 = dscores[ao1 + p];
-            const bo = p + n * 3;
-            const u0 = scores_W[bo], u1 = scores_W[bo + 3], u2 = scores_W[bo + 6], u3 = scores_W[bo + 9];
+            const a0 = dscores[rowA0 + p], a1 = dscores[rowA1 + p];
+            const colB = p + n * 3;
+            const u0 = scores_W[colB], u1 = scores_W[colB + 3], u2 = scores_W[colB + 6], u3 = scores_W[colB + 9];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 16 + n;
-          dscores_add[co0] = c00;
-          dscores_add[co0 + 1] = c01;
-          dscores_add[co0 + 2] = c02;
-          dscores_add[co0 + 3] = c03;
-          const co1 = (m + 1) * 16 + n;
-          dscores_add[co1] = c10;
-          dscores_add[co1 + 1] = c11;
-          dscores_add[co1 + 2] = c12;
-          dscores_add[co1 + 3] = c13;
+          const rowC0 = m * 16 + n;
+          dscores_add[rowC0] = c00;
+          dscores_add[rowC0 + 1] = c01;
+          dscores_add[rowC0 + 2] = c02;
+          dscores_add[rowC0 + 3] = c03;
+          const rowC1 = (m + 1) * 16 + n;
+          dscores_add[rowC1] = c10;
+          dscores_add[rowC1 + 1] = c11;
+          dscores_add[rowC1 + 2] = c12;
+          dscores_add[rowC1 + 3] = c13;
         }
       }
-      for (; m < 75; m++) {
-        const ao0 = m * 3;
+      {
+        const m = 74;
+        const rowA0 = m * 3;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
           for (let p = 0; p < 3; p++) {
-            const a0 = dscores[ao0 + p];
-            const bo = p + n * 3;
-            const u0 = scores_W[bo], u1 = scores_W[bo + 3], u2 = scores_W[bo + 6], u3 = scores_W[bo + 9];
+            const a0 = dscores[rowA0 + p];
+            const colB = p + n * 3;
+            const u0 = scores_W[colB], u1 = scores_W[colB + 3], u2 = scores_W[colB + 6], u3 = scores_W[colB + 9];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
-          const co0 = m * 16 + n;
-          dscores_add[co0] = c00;
-          dscores_add[co0 + 1] = c01;
-          dscores_add[co0 + 2] = c02;
-          dscores_add[co0 + 3] = c03;
+          const rowC0 = m * 16 + n;
+          dscores_add[rowC0] = c00;
+          dscores_add[rowC0 + 1] = c01;
+          dscores_add[rowC0 + 2] = c02;
+          dscores_add[rowC0 + 3] = c03;
         }
       }
     }
     // dscores_W = scores_addᵀ·dscores → add(l2_grad(scores_W), ·)  (fused)    [75×16], [75×3], [16×3] → [16×3]
     {
       // 2×4 register blocks over [16×3], 75 terms each
-      let m = 0;
-      for (; m + 1 < 16; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
+      for (let m = 0; m < 16; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         {
           let c00 = 0, c01 = 0, c02 = 0, c10 = 0, c11 = 0, c12 = 0;
           for (let p = 0; p < 75; p++) {
-            const a0 = scores_add[ao0 + p * 16], a1 = scores_add[ao1 + p * 16];
-            const bo = p * 3;
-            const u0 = dscores[bo], u1 = dscores[bo + 1], u2 = dscores[bo + 2];
+            const a0 = scores_add[rowA0 + p * 16], a1 = scores_add[rowA1 + p * 16];
+            const colB = p * 3;
+            const u0 = dscores[colB], u1 = dscores[colB + 1], u2 = dscores[colB + 2];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
-          const co0 = m * 3;
-          dscores_W[co0] = (0.001 * scores_W[co0]) + c00;
-          dscores_W[co0 + 1] = (0.001 * scores_W[co0 + 1]) + c01;
-          dscores_W[co0 + 2] = (0.001 * scores_W[co0 + 2]) + c02;
-          const co1 = (m + 1) * 3;
-          dscores_W[co1] = (0.001 * scores_W[co1]) + c10;
-          dscores_W[co1 + 1] = (0.001 * scores_W[co1 + 1]) + c11;
-          dscores_W[co1 + 2] = (0.001 * scores_W[co1 + 2]) + c12;
-        }
-      }
-      for (; m < 16; m++) {
-        const ao0 = m;
-        {
-          let c00 = 0, c01 = 0, c02 = 0;
-          for (let p = 0; p < 75; p++) {
-            const a0 = scores_add[ao0 + p * 16];
-            const bo = p * 3;
-            const u0 = dscores[bo], u1 = dscores[bo + 1], u2 = dscores[bo + 2];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
-          }
-          const co0 = m * 3;
-          dscores_W[co0] = (0.001 * scores_W[co0]) + c00;
-          dscores_W[co0 + 1] = (0.001 * scores_W[co0 + 1]) + c01;
-          dscores_W[co0 + 2] = (0.001 * scores_W[co0 + 2]) + c02;
+          const rowC0 = m * 3;
+          dscores_W[rowC0] = (0.001 * scores_W[rowC0]) + c00;
+          dscores_W[rowC0 + 1] = (0.001 * scores_W[rowC0 + 1]) + c01;
+          dscores_W[rowC0 + 2] = (0.001 * scores_W[rowC0 + 2]) + c02;
+          const rowC1 = (m + 1) * 3;
+          dscores_W[rowC1] = (0.001 * scores_W[rowC1]) + c10;
+          dscores_W[rowC1 + 1] = (0.001 * scores_W[rowC1 + 1]) + c11;
+          dscores_W[rowC1 + 2] = (0.001 * scores_W[rowC1 + 2]) + c12;
         }
       }
     }
@@ -569,92 +550,74 @@ export function createModel(): Model {
     // dh1_z = dh2_z·h2_Wᵀ → add(dscores_add, ·) → relu_grad(·, h1)  (fused)    [75×16], [16×16], [75×16], [75×16] → [75×16]
     {
       // 2×4 register blocks over [75×16], 16 terms each
-      let m = 0;
-      for (; m + 1 < 75; m += 2) {
-        const ao0 = m * 16;
-        const ao1 = (m + 1) * 16;
+      for (let m = 0; m < 74; m += 2) {
+        const rowA0 = m * 16;
+        const rowA1 = (m + 1) * 16;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 16; p++) {
-            const a0 = dh2_z[ao0 + p], a1 = dh2_z[ao1 + p];
-            const bo = p + n * 16;
-            const u0 = h2_W[bo], u1 = h2_W[bo + 16], u2 = h2_W[bo + 32], u3 = h2_W[bo + 48];
+            const a0 = dh2_z[rowA0 + p], a1 = dh2_z[rowA1 + p];
+            const colB = p + n * 16;
+            const u0 = h2_W[colB], u1 = h2_W[colB + 16], u2 = h2_W[colB + 32], u3 = h2_W[colB + 48];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 16 + n;
-          dh1_z[co0] = (dscores_add[co0] + c00) * (h1[co0] > 0 ? 1 : 0);
-          dh1_z[co0 + 1] = (dscores_add[co0 + 1] + c01) * (h1[co0 + 1] > 0 ? 1 : 0);
-          dh1_z[co0 + 2] = (dscores_add[co0 + 2] + c02) * (h1[co0 + 2] > 0 ? 1 : 0);
-          dh1_z[co0 + 3] = (dscores_add[co0 + 3] + c03) * (h1[co0 + 3] > 0 ? 1 : 0);
-          const co1 = (m + 1) * 16 + n;
-          dh1_z[co1] = (dscores_add[co1] + c10) * (h1[co1] > 0 ? 1 : 0);
-          dh1_z[co1 + 1] = (dscores_add[co1 + 1] + c11) * (h1[co1 + 1] > 0 ? 1 : 0);
-          dh1_z[co1 + 2] = (dscores_add[co1 + 2] + c12) * (h1[co1 + 2] > 0 ? 1 : 0);
-          dh1_z[co1 + 3] = (dscores_add[co1 + 3] + c13) * (h1[co1 + 3] > 0 ? 1 : 0);
+          const rowC0 = m * 16 + n;
+          dh1_z[rowC0] = (dscores_add[rowC0] + c00) * (h1[rowC0] > 0 ? 1 : 0);
+          dh1_z[rowC0 + 1] = (dscores_add[rowC0 + 1] + c01) * (h1[rowC0 + 1] > 0 ? 1 : 0);
+          dh1_z[rowC0 + 2] = (dscores_add[rowC0 + 2] + c02) * (h1[rowC0 + 2] > 0 ? 1 : 0);
+          dh1_z[rowC0 + 3] = (dscores_add[rowC0 + 3] + c03) * (h1[rowC0 + 3] > 0 ? 1 : 0);
+          const rowC1 = (m + 1) * 16 + n;
+          dh1_z[rowC1] = (dscores_add[rowC1] + c10) * (h1[rowC1] > 0 ? 1 : 0);
+          dh1_z[rowC1 + 1] = (dscores_add[rowC1 + 1] + c11) * (h1[rowC1 + 1] > 0 ? 1 : 0);
+          dh1_z[rowC1 + 2] = (dscores_add[rowC1 + 2] + c12) * (h1[rowC1 + 2] > 0 ? 1 : 0);
+          dh1_z[rowC1 + 3] = (dscores_add[rowC1 + 3] + c13) * (h1[rowC1 + 3] > 0 ? 1 : 0);
         }
       }
-      for (; m < 75; m++) {
-        const ao0 = m * 16;
+      {
+        const m = 74;
+        const rowA0 = m * 16;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
           for (let p = 0; p < 16; p++) {
-            const a0 = dh2_z[ao0 + p];
-            const bo = p + n * 16;
-            const u0 = h2_W[bo], u1 = h2_W[bo + 16], u2 = h2_W[bo + 32], u3 = h2_W[bo + 48];
+            const a0 = dh2_z[rowA0 + p];
+            const colB = p + n * 16;
+            const u0 = h2_W[colB], u1 = h2_W[colB + 16], u2 = h2_W[colB + 32], u3 = h2_W[colB + 48];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
-          const co0 = m * 16 + n;
-          dh1_z[co0] = (dscores_add[co0] + c00) * (h1[co0] > 0 ? 1 : 0);
-          dh1_z[co0 + 1] = (dscores_add[co0 + 1] + c01) * (h1[co0 + 1] > 0 ? 1 : 0);
-          dh1_z[co0 + 2] = (dscores_add[co0 + 2] + c02) * (h1[co0 + 2] > 0 ? 1 : 0);
-          dh1_z[co0 + 3] = (dscores_add[co0 + 3] + c03) * (h1[co0 + 3] > 0 ? 1 : 0);
+          const rowC0 = m * 16 + n;
+          dh1_z[rowC0] = (dscores_add[rowC0] + c00) * (h1[rowC0] > 0 ? 1 : 0);
+          dh1_z[rowC0 + 1] = (dscores_add[rowC0 + 1] + c01) * (h1[rowC0 + 1] > 0 ? 1 : 0);
+          dh1_z[rowC0 + 2] = (dscores_add[rowC0 + 2] + c02) * (h1[rowC0 + 2] > 0 ? 1 : 0);
+          dh1_z[rowC0 + 3] = (dscores_add[rowC0 + 3] + c03) * (h1[rowC0 + 3] > 0 ? 1 : 0);
         }
       }
     }
     // dh2_W = h1ᵀ·dh2_z → add(l2_grad(h2_W), ·)  (fused)    [75×16], [75×16], [16×16] → [16×16]
     {
       // 2×4 register blocks over [16×16], 75 terms each
-      let m = 0;
-      for (; m + 1 < 16; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
+      for (let m = 0; m < 16; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 75; p++) {
-            const a0 = h1[ao0 + p * 16], a1 = h1[ao1 + p * 16];
-            const bo = p * 16 + n;
-            const u0 = dh2_z[bo], u1 = dh2_z[bo + 1], u2 = dh2_z[bo + 2], u3 = dh2_z[bo + 3];
+            const a0 = h1[rowA0 + p * 16], a1 = h1[rowA1 + p * 16];
+            const colB = p * 16 + n;
+            const u0 = dh2_z[colB], u1 = dh2_z[colB + 1], u2 = dh2_z[colB + 2], u3 = dh2_z[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 16 + n;
-          dh2_W[co0] = (0.001 * h2_W[co0]) + c00;
-          dh2_W[co0 + 1] = (0.001 * h2_W[co0 + 1]) + c01;
-          dh2_W[co0 + 2] = (0.001 * h2_W[co0 + 2]) + c02;
-          dh2_W[co0 + 3] = (0.001 * h2_W[co0 + 3]) + c03;
-          const co1 = (m + 1) * 16 + n;
-          dh2_W[co1] = (0.001 * h2_W[co1]) + c10;
-          dh2_W[co1 + 1] = (0.001 * h2_W[co1 + 1]) + c11;
-          dh2_W[co1 + 2] = (0.001 * h2_W[co1 + 2]) + c12;
-          dh2_W[co1 + 3] = (0.001 * h2_W[co1 + 3]) + c13;
-        }
-      }
-      for (; m < 16; m++) {
-        const ao0 = m;
-        for (let n = 0; n < 16; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 75; p++) {
-            const a0 = h1[ao0 + p * 16];
-            const bo = p * 16 + n;
-            const u0 = dh2_z[bo], u1 = dh2_z[bo + 1], u2 = dh2_z[bo + 2], u3 = dh2_z[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 16 + n;
-          dh2_W[co0] = (0.001 * h2_W[co0]) + c00;
-          dh2_W[co0 + 1] = (0.001 * h2_W[co0 + 1]) + c01;
-          dh2_W[co0 + 2] = (0.001 * h2_W[co0 + 2]) + c02;
-          dh2_W[co0 + 3] = (0.001 * h2_W[co0 + 3]) + c03;
+          const rowC0 = m * 16 + n;
+          dh2_W[rowC0] = (0.001 * h2_W[rowC0]) + c00;
+          dh2_W[rowC0 + 1] = (0.001 * h2_W[rowC0 + 1]) + c01;
+          dh2_W[rowC0 + 2] = (0.001 * h2_W[rowC0 + 2]) + c02;
+          dh2_W[rowC0 + 3] = (0.001 * h2_W[rowC0 + 3]) + c03;
+          const rowC1 = (m + 1) * 16 + n;
+          dh2_W[rowC1] = (0.001 * h2_W[rowC1]) + c10;
+          dh2_W[rowC1 + 1] = (0.001 * h2_W[rowC1 + 1]) + c11;
+          dh2_W[rowC1 + 2] = (0.001 * h2_W[rowC1 + 2]) + c12;
+          dh2_W[rowC1 + 3] = (0.001 * h2_W[rowC1 + 3]) + c13;
         }
       }
     }
@@ -671,49 +634,29 @@ export function createModel(): Model {
     }
     // dh1_W = xᵀ·dh1_z → add(l2_grad(h1_W), ·)  (fused)    [75×4], [75×16], [4×16] → [4×16]
     {
-      // 2×4 register blocks over [4×16], 75 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 4; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
+      // 2×4 register blocks over [4×16], 75 terms each
+      for (let m = 0; m < 4; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 75; p++) {
-            const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 16 + n;
-            const u0 = dh1_z[bo], u1 = dh1_z[bo + 1], u2 = dh1_z[bo + 2], u3 = dh1_z[bo + 3];
+            const a0 = x[rowA0 + p * 4], a1 = x[rowA1 + p * 4];
+            const colB = p * 16 + n;
+            const u0 = dh1_z[colB], u1 = dh1_z[colB + 1], u2 = dh1_z[colB + 2], u3 = dh1_z[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 16 + n;
-          dh1_W[co0] = (0.001 * h1_W[co0]) + c00;
-          dh1_W[co0 + 1] = (0.001 * h1_W[co0 + 1]) + c01;
-          dh1_W[co0 + 2] = (0.001 * h1_W[co0 + 2]) + c02;
-          dh1_W[co0 + 3] = (0.001 * h1_W[co0 + 3]) + c03;
-          const co1 = (m + 1) * 16 + n;
-          dh1_W[co1] = (0.001 * h1_W[co1]) + c10;
-          dh1_W[co1 + 1] = (0.001 * h1_W[co1 + 1]) + c11;
-          dh1_W[co1 + 2] = (0.001 * h1_W[co1 + 2]) + c12;
-          dh1_W[co1 + 3] = (0.001 * h1_W[co1 + 3]) + c13;
-        }
-      }
-      for (; m < 4; m++) {
-        const ao0 = m;
-        for (let n = 0; n < 16; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 75; p++) {
-            const a0 = x[ao0 + p * 4];
-            if (a0 === 0) continue;
-            const bo = p * 16 + n;
-            const u0 = dh1_z[bo], u1 = dh1_z[bo + 1], u2 = dh1_z[bo + 2], u3 = dh1_z[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 16 + n;
-          dh1_W[co0] = (0.001 * h1_W[co0]) + c00;
-          dh1_W[co0 + 1] = (0.001 * h1_W[co0 + 1]) + c01;
-          dh1_W[co0 + 2] = (0.001 * h1_W[co0 + 2]) + c02;
-          dh1_W[co0 + 3] = (0.001 * h1_W[co0 + 3]) + c03;
+          const rowC0 = m * 16 + n;
+          dh1_W[rowC0] = (0.001 * h1_W[rowC0]) + c00;
+          dh1_W[rowC0 + 1] = (0.001 * h1_W[rowC0 + 1]) + c01;
+          dh1_W[rowC0 + 2] = (0.001 * h1_W[rowC0 + 2]) + c02;
+          dh1_W[rowC0 + 3] = (0.001 * h1_W[rowC0 + 3]) + c03;
+          const rowC1 = (m + 1) * 16 + n;
+          dh1_W[rowC1] = (0.001 * h1_W[rowC1]) + c10;
+          dh1_W[rowC1 + 1] = (0.001 * h1_W[rowC1 + 1]) + c11;
+          dh1_W[rowC1 + 2] = (0.001 * h1_W[rowC1 + 2]) + c12;
+          dh1_W[rowC1 + 3] = (0.001 * h1_W[rowC1 + 3]) + c13;
         }
       }
     }

@@ -113,13 +113,12 @@ export function createModel(): Model {
     // h1 = x·W1 → bias_add(·, b1) → relu(·)  (fused)    [64×784], [784×128], [128] → [64×128]
     {
       // 2×4 register blocks over [64×128], 784 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 64; m += 2) {
-        const ao0 = m * 784;
-        const ao1 = (m + 1) * 784;
+      for (let m = 0; m < 64; m += 2) {
+        const rowA0 = m * 784;
+        const rowA1 = (m + 1) * 784;
         let nnz = 0;
         for (let p = 0; p < 784; p++) {
-          const a0 = x[ao0 + p], a1 = x[ao1 + p];
+          const a0 = x[rowA0 + p], a1 = x[rowA1 + p];
           if (a0 !== 0 || a1 !== 0) {
             nzStep[nnz] = p;
             nzA0[nnz] = a0;
@@ -131,74 +130,44 @@ export function createModel(): Model {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let q = 0; q < nnz; q++) {
             const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
-            const bo = p * 128 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
+            const colB = p * 128 + n;
+            const u0 = W1[colB], u1 = W1[colB + 1], u2 = W1[colB + 2], u3 = W1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 128 + n;
+          const rowC0 = m * 128 + n;
           {
             const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
+            h1[rowC0] = v > 0 ? v : 0;
           }
           {
             const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
+            h1[rowC0 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
+            h1[rowC0 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
+            h1[rowC0 + 3] = v > 0 ? v : 0;
           }
-          const co1 = (m + 1) * 128 + n;
+          const rowC1 = (m + 1) * 128 + n;
           {
             const v = c10 + b1[n];
-            h1[co1] = v > 0 ? v : 0;
+            h1[rowC1] = v > 0 ? v : 0;
           }
           {
             const v = c11 + b1[n + 1];
-            h1[co1 + 1] = v > 0 ? v : 0;
+            h1[rowC1 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c12 + b1[n + 2];
-            h1[co1 + 2] = v > 0 ? v : 0;
+            h1[rowC1 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c13 + b1[n + 3];
-            h1[co1 + 3] = v > 0 ? v : 0;
-          }
-        }
-      }
-      for (; m < 64; m++) {
-        const ao0 = m * 784;
-        for (let n = 0; n < 128; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 784; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 128 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 128 + n;
-          {
-            const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
-          }
-          {
-            const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
-          }
-          {
-            const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
-          }
-          {
-            const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
+            h1[rowC1 + 3] = v > 0 ? v : 0;
           }
         }
       }
@@ -208,74 +177,44 @@ export function createModel(): Model {
     // z2 = h1·W2 → bias_add(·, b2)  (fused)    [64×128], [128×10], [10] → [64×10]
     {
       // 2×4 register blocks over [64×10], 128 terms each
-      let m = 0;
-      for (; m + 1 < 64; m += 2) {
-        const ao0 = m * 128;
-        const ao1 = (m + 1) * 128;
+      for (let m = 0; m < 64; m += 2) {
+        const rowA0 = m * 128;
+        const rowA1 = (m + 1) * 128;
         for (let n = 0; n < 8; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 128; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 10 + n;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2], u3 = W2[bo + 3];
+            const a0 = h1[rowA0 + p], a1 = h1[rowA1 + p];
+            const colB = p * 10 + n;
+            const u0 = W2[colB], u1 = W2[colB + 1], u2 = W2[colB + 2], u3 = W2[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 10 + n;
-          z2[co0] = c00 + b2[n];
-          z2[co0 + 1] = c01 + b2[n + 1];
-          z2[co0 + 2] = c02 + b2[n + 2];
-          z2[co0 + 3] = c03 + b2[n + 3];
-          const co1 = (m + 1) * 10 + n;
-          z2[co1] = c10 + b2[n];
-          z2[co1 + 1] = c11 + b2[n + 1];
-          z2[co1 + 2] = c12 + b2[n + 2];
-          z2[co1 + 3] = c13 + b2[n + 3];
+          const rowC0 = m * 10 + n;
+          z2[rowC0] = c00 + b2[n];
+          z2[rowC0 + 1] = c01 + b2[n + 1];
+          z2[rowC0 + 2] = c02 + b2[n + 2];
+          z2[rowC0 + 3] = c03 + b2[n + 3];
+          const rowC1 = (m + 1) * 10 + n;
+          z2[rowC1] = c10 + b2[n];
+          z2[rowC1 + 1] = c11 + b2[n + 1];
+          z2[rowC1 + 2] = c12 + b2[n + 2];
+          z2[rowC1 + 3] = c13 + b2[n + 3];
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
           for (let p = 0; p < 128; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 10 + 8;
-            const u0 = W2[bo], u1 = W2[bo + 1];
+            const a0 = h1[rowA0 + p], a1 = h1[rowA1 + p];
+            const colB = p * 10 + 8;
+            const u0 = W2[colB], u1 = W2[colB + 1];
             c00 += a0 * u0; c01 += a0 * u1;
             c10 += a1 * u0; c11 += a1 * u1;
           }
-          const co0 = m * 10 + 8;
-          z2[co0] = c00 + b2[8];
-          z2[co0 + 1] = c01 + b2[9];
-          const co1 = (m + 1) * 10 + 8;
-          z2[co1] = c10 + b2[8];
-          z2[co1 + 1] = c11 + b2[9];
-        }
-      }
-      for (; m < 64; m++) {
-        const ao0 = m * 128;
-        for (let n = 0; n < 8; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 128; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 10 + n;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2], u3 = W2[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 10 + n;
-          z2[co0] = c00 + b2[n];
-          z2[co0 + 1] = c01 + b2[n + 1];
-          z2[co0 + 2] = c02 + b2[n + 2];
-          z2[co0 + 3] = c03 + b2[n + 3];
-        }
-        {
-          let c00 = 0, c01 = 0;
-          for (let p = 0; p < 128; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 10 + 8;
-            const u0 = W2[bo], u1 = W2[bo + 1];
-            c00 += a0 * u0; c01 += a0 * u1;
-          }
-          const co0 = m * 10 + 8;
-          z2[co0] = c00 + b2[8];
-          z2[co0 + 1] = c01 + b2[9];
+          const rowC0 = m * 10 + 8;
+          z2[rowC0] = c00 + b2[8];
+          z2[rowC0 + 1] = c01 + b2[9];
+          const rowC1 = (m + 1) * 10 + 8;
+          z2[rowC1] = c10 + b2[8];
+          z2[rowC1 + 1] = c11 + b2[9];
         }
       }
     }
@@ -363,120 +302,72 @@ export function createModel(): Model {
     // dz1 = dz2·W2ᵀ → relu_grad(·, h1)  (fused)    [64×10], [128×10], [64×128] → [64×128]
     {
       // 2×4 register blocks over [64×128], 10 terms each
-      let m = 0;
-      for (; m + 1 < 64; m += 2) {
-        const ao0 = m * 10;
-        const ao1 = (m + 1) * 10;
+      for (let m = 0; m < 64; m += 2) {
+        const rowA0 = m * 10;
+        const rowA1 = (m + 1) * 10;
         for (let n = 0; n < 128; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 10; p++) {
-            const a0 = dz2[ao0 + p], a1 = dz2[ao1 + p];
-            const bo = p + n * 10;
-            const u0 = W2[bo], u1 = W2[bo + 10], u2 = W2[bo + 20], u3 = W2[bo + 30];
+            const a0 = dz2[rowA0 + p], a1 = dz2[rowA1 + p];
+            const colB = p + n * 10;
+            const u0 = W2[colB], u1 = W2[colB + 10], u2 = W2[colB + 20], u3 = W2[colB + 30];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 128 + n;
-          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
-          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
-          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
-          const co1 = (m + 1) * 128 + n;
-          dz1[co1] = c10 * (h1[co1] > 0 ? 1 : 0);
-          dz1[co1 + 1] = c11 * (h1[co1 + 1] > 0 ? 1 : 0);
-          dz1[co1 + 2] = c12 * (h1[co1 + 2] > 0 ? 1 : 0);
-          dz1[co1 + 3] = c13 * (h1[co1 + 3] > 0 ? 1 : 0);
-        }
-      }
-      for (; m < 64; m++) {
-        const ao0 = m * 10;
-        for (let n = 0; n < 128; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 10; p++) {
-            const a0 = dz2[ao0 + p];
-            const bo = p + n * 10;
-            const u0 = W2[bo], u1 = W2[bo + 10], u2 = W2[bo + 20], u3 = W2[bo + 30];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 128 + n;
-          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
-          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
-          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
+          const rowC0 = m * 128 + n;
+          dz1[rowC0] = c00 * (h1[rowC0] > 0 ? 1 : 0);
+          dz1[rowC0 + 1] = c01 * (h1[rowC0 + 1] > 0 ? 1 : 0);
+          dz1[rowC0 + 2] = c02 * (h1[rowC0 + 2] > 0 ? 1 : 0);
+          dz1[rowC0 + 3] = c03 * (h1[rowC0 + 3] > 0 ? 1 : 0);
+          const rowC1 = (m + 1) * 128 + n;
+          dz1[rowC1] = c10 * (h1[rowC1] > 0 ? 1 : 0);
+          dz1[rowC1 + 1] = c11 * (h1[rowC1 + 1] > 0 ? 1 : 0);
+          dz1[rowC1 + 2] = c12 * (h1[rowC1 + 2] > 0 ? 1 : 0);
+          dz1[rowC1 + 3] = c13 * (h1[rowC1 + 3] > 0 ? 1 : 0);
         }
       }
     }
     // dW2 = h1ᵀ·dz2    [64×128], [64×10] → [128×10]
     {
       // 2×4 register blocks over [128×10], 64 terms each
-      let m = 0;
-      for (; m + 1 < 128; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
+      for (let m = 0; m < 128; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         for (let n = 0; n < 8; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 64; p++) {
-            const a0 = h1[ao0 + p * 128], a1 = h1[ao1 + p * 128];
-            const bo = p * 10 + n;
-            const u0 = dz2[bo], u1 = dz2[bo + 1], u2 = dz2[bo + 2], u3 = dz2[bo + 3];
+            const a0 = h1[rowA0 + p * 128], a1 = h1[rowA1 + p * 128];
+            const colB = p * 10 + n;
+            const u0 = dz2[colB], u1 = dz2[colB + 1], u2 = dz2[colB + 2], u3 = dz2[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 10 + n;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
-          dW2[co0 + 2] = c02;
-          dW2[co0 + 3] = c03;
-          const co1 = (m + 1) * 10 + n;
-          dW2[co1] = c10;
-          dW2[co1 + 1] = c11;
-          dW2[co1 + 2] = c12;
-          dW2[co1 + 3] = c13;
+          const rowC0 = m * 10 + n;
+          dW2[rowC0] = c00;
+          dW2[rowC0 + 1] = c01;
+          dW2[rowC0 + 2] = c02;
+          dW2[rowC0 + 3] = c03;
+          const rowC1 = (m + 1) * 10 + n;
+          dW2[rowC1] = c10;
+          dW2[rowC1 + 1] = c11;
+          dW2[rowC1 + 2] = c12;
+          dW2[rowC1 + 3] = c13;
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
           for (let p = 0; p < 64; p++) {
-            const a0 = h1[ao0 + p * 128], a1 = h1[ao1 + p * 128];
-            const bo = p * 10 + 8;
-            const u0 = dz2[bo], u1 = dz2[bo + 1];
+            const a0 = h1[rowA0 + p * 128], a1 = h1[rowA1 + p * 128];
+            const colB = p * 10 + 8;
+            const u0 = dz2[colB], u1 = dz2[colB + 1];
             c00 += a0 * u0; c01 += a0 * u1;
             c10 += a1 * u0; c11 += a1 * u1;
           }
-          const co0 = m * 10 + 8;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
-          const co1 = (m + 1) * 10 + 8;
-          dW2[co1] = c10;
-          dW2[co1 + 1] = c11;
-        }
-      }
-      for (; m < 128; m++) {
-        const ao0 = m;
-        for (let n = 0; n < 8; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 64; p++) {
-            const a0 = h1[ao0 + p * 128];
-            const bo = p * 10 + n;
-            const u0 = dz2[bo], u1 = dz2[bo + 1], u2 = dz2[bo + 2], u3 = dz2[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 10 + n;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
-          dW2[co0 + 2] = c02;
-          dW2[co0 + 3] = c03;
-        }
-        {
-          let c00 = 0, c01 = 0;
-          for (let p = 0; p < 64; p++) {
-            const a0 = h1[ao0 + p * 128];
-            const bo = p * 10 + 8;
-            const u0 = dz2[bo], u1 = dz2[bo + 1];
-            c00 += a0 * u0; c01 += a0 * u1;
-          }
-          const co0 = m * 10 + 8;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
+          const rowC0 = m * 10 + 8;
+          dW2[rowC0] = c00;
+          dW2[rowC0 + 1] = c01;
+          const rowC1 = (m + 1) * 10 + 8;
+          dW2[rowC1] = c10;
+          dW2[rowC1 + 1] = c11;
         }
       }
     }
@@ -494,13 +385,12 @@ export function createModel(): Model {
     // dW1 = xᵀ·dz1    [64×784], [64×128] → [784×128]
     {
       // 2×4 register blocks over [784×128], 64 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 784; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
+      for (let m = 0; m < 784; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         let nnz = 0;
         for (let p = 0; p < 64; p++) {
-          const a0 = x[ao0 + p * 784], a1 = x[ao1 + p * 784];
+          const a0 = x[rowA0 + p * 784], a1 = x[rowA1 + p * 784];
           if (a0 !== 0 || a1 !== 0) {
             nzStep[nnz] = p;
             nzA0[nnz] = a0;
@@ -512,39 +402,21 @@ export function createModel(): Model {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let q = 0; q < nnz; q++) {
             const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
-            const bo = p * 128 + n;
-            const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
+            const colB = p * 128 + n;
+            const u0 = dz1[colB], u1 = dz1[colB + 1], u2 = dz1[colB + 2], u3 = dz1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 128 + n;
-          dW1[co0] = c00;
-          dW1[co0 + 1] = c01;
-          dW1[co0 + 2] = c02;
-          dW1[co0 + 3] = c03;
-          const co1 = (m + 1) * 128 + n;
-          dW1[co1] = c10;
-          dW1[co1 + 1] = c11;
-          dW1[co1 + 2] = c12;
-          dW1[co1 + 3] = c13;
-        }
-      }
-      for (; m < 784; m++) {
-        const ao0 = m;
-        for (let n = 0; n < 128; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 64; p++) {
-            const a0 = x[ao0 + p * 784];
-            if (a0 === 0) continue;
-            const bo = p * 128 + n;
-            const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 128 + n;
-          dW1[co0] = c00;
-          dW1[co0 + 1] = c01;
-          dW1[co0 + 2] = c02;
-          dW1[co0 + 3] = c03;
+          const rowC0 = m * 128 + n;
+          dW1[rowC0] = c00;
+          dW1[rowC0 + 1] = c01;
+          dW1[rowC0 + 2] = c02;
+          dW1[rowC0 + 3] = c03;
+          const rowC1 = (m + 1) * 128 + n;
+          dW1[rowC1] = c10;
+          dW1[rowC1 + 1] = c11;
+          dW1[rowC1 + 2] = c12;
+          dW1[rowC1 + 3] = c13;
         }
       }
     }
@@ -573,7 +445,7 @@ export function createModel(): Model {
     b2.fill(0);
   }
 
-  // Scratch for the sparse-input kernels (the nonzero steps of a pair of rows).
+  // Kernel scratch: the nonzero steps of a pair of sparse rows; a row of accumulators.
   const nzStep = new Int32Array(784);
   const nzA0 = new Float32Array(784);
   const nzA1 = new Float32Array(784);

@@ -106,58 +106,29 @@ export function createModel(): Model {
     // layers[0]: dense 1000→100 (no bias), sigmoid
     // h1 = x·W1 → sigmoid(·)  (fused)    [64×1000], [1000×100] → [64×100]
     {
-      // 2×4 register blocks over [64×100], 1000 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 64; m += 2) {
-        const ao0 = m * 1000;
-        const ao1 = (m + 1) * 1000;
-        let nnz = 0;
-        for (let p = 0; p < 1000; p++) {
-          const a0 = x[ao0 + p], a1 = x[ao1 + p];
-          if (a0 !== 0 || a1 !== 0) {
-            nzStep[nnz] = p;
-            nzA0[nnz] = a0;
-            nzA1[nnz] = a1;
-            nnz++;
-          }
-        }
+      // 2×4 register blocks over [64×100], 1000 terms each
+      for (let m = 0; m < 64; m += 2) {
+        const rowA0 = m * 1000;
+        const rowA1 = (m + 1) * 1000;
         for (let n = 0; n < 100; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let q = 0; q < nnz; q++) {
-            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
-            const bo = p * 100 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
+          for (let p = 0; p < 1000; p++) {
+            const a0 = x[rowA0 + p], a1 = x[rowA1 + p];
+            const colB = p * 100 + n;
+            const u0 = W1[colB], u1 = W1[colB + 1], u2 = W1[colB + 2], u3 = W1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 100 + n;
-          h1[co0] = 1 / (1 + Math.exp(-c00));
-          h1[co0 + 1] = 1 / (1 + Math.exp(-c01));
-          h1[co0 + 2] = 1 / (1 + Math.exp(-c02));
-          h1[co0 + 3] = 1 / (1 + Math.exp(-c03));
-          const co1 = (m + 1) * 100 + n;
-          h1[co1] = 1 / (1 + Math.exp(-c10));
-          h1[co1 + 1] = 1 / (1 + Math.exp(-c11));
-          h1[co1 + 2] = 1 / (1 + Math.exp(-c12));
-          h1[co1 + 3] = 1 / (1 + Math.exp(-c13));
-        }
-      }
-      for (; m < 64; m++) {
-        const ao0 = m * 1000;
-        for (let n = 0; n < 100; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 1000; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 100 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 100 + n;
-          h1[co0] = 1 / (1 + Math.exp(-c00));
-          h1[co0 + 1] = 1 / (1 + Math.exp(-c01));
-          h1[co0 + 2] = 1 / (1 + Math.exp(-c02));
-          h1[co0 + 3] = 1 / (1 + Math.exp(-c03));
+          const rowC0 = m * 100 + n;
+          h1[rowC0] = 1 / (1 + Math.exp(-c00));
+          h1[rowC0 + 1] = 1 / (1 + Math.exp(-c01));
+          h1[rowC0 + 2] = 1 / (1 + Math.exp(-c02));
+          h1[rowC0 + 3] = 1 / (1 + Math.exp(-c03));
+          const rowC1 = (m + 1) * 100 + n;
+          h1[rowC1] = 1 / (1 + Math.exp(-c10));
+          h1[rowC1 + 1] = 1 / (1 + Math.exp(-c11));
+          h1[rowC1 + 2] = 1 / (1 + Math.exp(-c12));
+          h1[rowC1 + 3] = 1 / (1 + Math.exp(-c13));
         }
       }
     }
@@ -166,74 +137,44 @@ export function createModel(): Model {
     // z2 = h1·W2  [64×100]·[100×10]    [64×100], [100×10] → [64×10]
     {
       // 2×4 register blocks over [64×10], 100 terms each
-      let m = 0;
-      for (; m + 1 < 64; m += 2) {
-        const ao0 = m * 100;
-        const ao1 = (m + 1) * 100;
+      for (let m = 0; m < 64; m += 2) {
+        const rowA0 = m * 100;
+        const rowA1 = (m + 1) * 100;
         for (let n = 0; n < 8; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 100; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 10 + n;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2], u3 = W2[bo + 3];
+            const a0 = h1[rowA0 + p], a1 = h1[rowA1 + p];
+            const colB = p * 10 + n;
+            const u0 = W2[colB], u1 = W2[colB + 1], u2 = W2[colB + 2], u3 = W2[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 10 + n;
-          z2[co0] = c00;
-          z2[co0 + 1] = c01;
-          z2[co0 + 2] = c02;
-          z2[co0 + 3] = c03;
-          const co1 = (m + 1) * 10 + n;
-          z2[co1] = c10;
-          z2[co1 + 1] = c11;
-          z2[co1 + 2] = c12;
-          z2[co1 + 3] = c13;
+          const rowC0 = m * 10 + n;
+          z2[rowC0] = c00;
+          z2[rowC0 + 1] = c01;
+          z2[rowC0 + 2] = c02;
+          z2[rowC0 + 3] = c03;
+          const rowC1 = (m + 1) * 10 + n;
+          z2[rowC1] = c10;
+          z2[rowC1 + 1] = c11;
+          z2[rowC1 + 2] = c12;
+          z2[rowC1 + 3] = c13;
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
           for (let p = 0; p < 100; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 10 + 8;
-            const u0 = W2[bo], u1 = W2[bo + 1];
+            const a0 = h1[rowA0 + p], a1 = h1[rowA1 + p];
+            const colB = p * 10 + 8;
+            const u0 = W2[colB], u1 = W2[colB + 1];
             c00 += a0 * u0; c01 += a0 * u1;
             c10 += a1 * u0; c11 += a1 * u1;
           }
-          const co0 = m * 10 + 8;
-          z2[co0] = c00;
-          z2[co0 + 1] = c01;
-          const co1 = (m + 1) * 10 + 8;
-          z2[co1] = c10;
-          z2[co1 + 1] = c11;
-        }
-      }
-      for (; m < 64; m++) {
-        const ao0 = m * 100;
-        for (let n = 0; n < 8; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 100; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 10 + n;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2], u3 = W2[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 10 + n;
-          z2[co0] = c00;
-          z2[co0 + 1] = c01;
-          z2[co0 + 2] = c02;
-          z2[co0 + 3] = c03;
-        }
-        {
-          let c00 = 0, c01 = 0;
-          for (let p = 0; p < 100; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 10 + 8;
-            const u0 = W2[bo], u1 = W2[bo + 1];
-            c00 += a0 * u0; c01 += a0 * u1;
-          }
-          const co0 = m * 10 + 8;
-          z2[co0] = c00;
-          z2[co0 + 1] = c01;
+          const rowC0 = m * 10 + 8;
+          z2[rowC0] = c00;
+          z2[rowC0 + 1] = c01;
+          const rowC1 = (m + 1) * 10 + 8;
+          z2[rowC1] = c10;
+          z2[rowC1 + 1] = c11;
         }
       }
     }
@@ -288,120 +229,72 @@ export function createModel(): Model {
     // dz1 = dz2·W2ᵀ → sigmoid_grad(·, h1)  (fused)    [64×10], [100×10], [64×100] → [64×100]
     {
       // 2×4 register blocks over [64×100], 10 terms each
-      let m = 0;
-      for (; m + 1 < 64; m += 2) {
-        const ao0 = m * 10;
-        const ao1 = (m + 1) * 10;
+      for (let m = 0; m < 64; m += 2) {
+        const rowA0 = m * 10;
+        const rowA1 = (m + 1) * 10;
         for (let n = 0; n < 100; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 10; p++) {
-            const a0 = dz2[ao0 + p], a1 = dz2[ao1 + p];
-            const bo = p + n * 10;
-            const u0 = W2[bo], u1 = W2[bo + 10], u2 = W2[bo + 20], u3 = W2[bo + 30];
+            const a0 = dz2[rowA0 + p], a1 = dz2[rowA1 + p];
+            const colB = p + n * 10;
+            const u0 = W2[colB], u1 = W2[colB + 10], u2 = W2[colB + 20], u3 = W2[colB + 30];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 100 + n;
-          dz1[co0] = c00 * (h1[co0] * (1 - h1[co0]));
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] * (1 - h1[co0 + 1]));
-          dz1[co0 + 2] = c02 * (h1[co0 + 2] * (1 - h1[co0 + 2]));
-          dz1[co0 + 3] = c03 * (h1[co0 + 3] * (1 - h1[co0 + 3]));
-          const co1 = (m + 1) * 100 + n;
-          dz1[co1] = c10 * (h1[co1] * (1 - h1[co1]));
-          dz1[co1 + 1] = c11 * (h1[co1 + 1] * (1 - h1[co1 + 1]));
-          dz1[co1 + 2] = c12 * (h1[co1 + 2] * (1 - h1[co1 + 2]));
-          dz1[co1 + 3] = c13 * (h1[co1 + 3] * (1 - h1[co1 + 3]));
-        }
-      }
-      for (; m < 64; m++) {
-        const ao0 = m * 10;
-        for (let n = 0; n < 100; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 10; p++) {
-            const a0 = dz2[ao0 + p];
-            const bo = p + n * 10;
-            const u0 = W2[bo], u1 = W2[bo + 10], u2 = W2[bo + 20], u3 = W2[bo + 30];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 100 + n;
-          dz1[co0] = c00 * (h1[co0] * (1 - h1[co0]));
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] * (1 - h1[co0 + 1]));
-          dz1[co0 + 2] = c02 * (h1[co0 + 2] * (1 - h1[co0 + 2]));
-          dz1[co0 + 3] = c03 * (h1[co0 + 3] * (1 - h1[co0 + 3]));
+          const rowC0 = m * 100 + n;
+          dz1[rowC0] = c00 * (h1[rowC0] * (1 - h1[rowC0]));
+          dz1[rowC0 + 1] = c01 * (h1[rowC0 + 1] * (1 - h1[rowC0 + 1]));
+          dz1[rowC0 + 2] = c02 * (h1[rowC0 + 2] * (1 - h1[rowC0 + 2]));
+          dz1[rowC0 + 3] = c03 * (h1[rowC0 + 3] * (1 - h1[rowC0 + 3]));
+          const rowC1 = (m + 1) * 100 + n;
+          dz1[rowC1] = c10 * (h1[rowC1] * (1 - h1[rowC1]));
+          dz1[rowC1 + 1] = c11 * (h1[rowC1 + 1] * (1 - h1[rowC1 + 1]));
+          dz1[rowC1 + 2] = c12 * (h1[rowC1 + 2] * (1 - h1[rowC1 + 2]));
+          dz1[rowC1 + 3] = c13 * (h1[rowC1 + 3] * (1 - h1[rowC1 + 3]));
         }
       }
     }
     // dW2 = h1ᵀ·dz2    [64×100], [64×10] → [100×10]
     {
       // 2×4 register blocks over [100×10], 64 terms each
-      let m = 0;
-      for (; m + 1 < 100; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
+      for (let m = 0; m < 100; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         for (let n = 0; n < 8; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 64; p++) {
-            const a0 = h1[ao0 + p * 100], a1 = h1[ao1 + p * 100];
-            const bo = p * 10 + n;
-            const u0 = dz2[bo], u1 = dz2[bo + 1], u2 = dz2[bo + 2], u3 = dz2[bo + 3];
+            const a0 = h1[rowA0 + p * 100], a1 = h1[rowA1 + p * 100];
+            const colB = p * 10 + n;
+            const u0 = dz2[colB], u1 = dz2[colB + 1], u2 = dz2[colB + 2], u3 = dz2[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 10 + n;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
-          dW2[co0 + 2] = c02;
-          dW2[co0 + 3] = c03;
-          const co1 = (m + 1) * 10 + n;
-          dW2[co1] = c10;
-          dW2[co1 + 1] = c11;
-          dW2[co1 + 2] = c12;
-          dW2[co1 + 3] = c13;
+          const rowC0 = m * 10 + n;
+          dW2[rowC0] = c00;
+          dW2[rowC0 + 1] = c01;
+          dW2[rowC0 + 2] = c02;
+          dW2[rowC0 + 3] = c03;
+          const rowC1 = (m + 1) * 10 + n;
+          dW2[rowC1] = c10;
+          dW2[rowC1 + 1] = c11;
+          dW2[rowC1 + 2] = c12;
+          dW2[rowC1 + 3] = c13;
         }
         {
           let c00 = 0, c01 = 0, c10 = 0, c11 = 0;
           for (let p = 0; p < 64; p++) {
-            const a0 = h1[ao0 + p * 100], a1 = h1[ao1 + p * 100];
-            const bo = p * 10 + 8;
-            const u0 = dz2[bo], u1 = dz2[bo + 1];
+            const a0 = h1[rowA0 + p * 100], a1 = h1[rowA1 + p * 100];
+            const colB = p * 10 + 8;
+            const u0 = dz2[colB], u1 = dz2[colB + 1];
             c00 += a0 * u0; c01 += a0 * u1;
             c10 += a1 * u0; c11 += a1 * u1;
           }
-          const co0 = m * 10 + 8;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
-          const co1 = (m + 1) * 10 + 8;
-          dW2[co1] = c10;
-          dW2[co1 + 1] = c11;
-        }
-      }
-      for (; m < 100; m++) {
-        const ao0 = m;
-        for (let n = 0; n < 8; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 64; p++) {
-            const a0 = h1[ao0 + p * 100];
-            const bo = p * 10 + n;
-            const u0 = dz2[bo], u1 = dz2[bo + 1], u2 = dz2[bo + 2], u3 = dz2[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 10 + n;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
-          dW2[co0 + 2] = c02;
-          dW2[co0 + 3] = c03;
-        }
-        {
-          let c00 = 0, c01 = 0;
-          for (let p = 0; p < 64; p++) {
-            const a0 = h1[ao0 + p * 100];
-            const bo = p * 10 + 8;
-            const u0 = dz2[bo], u1 = dz2[bo + 1];
-            c00 += a0 * u0; c01 += a0 * u1;
-          }
-          const co0 = m * 10 + 8;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
+          const rowC0 = m * 10 + 8;
+          dW2[rowC0] = c00;
+          dW2[rowC0 + 1] = c01;
+          const rowC1 = (m + 1) * 10 + 8;
+          dW2[rowC1] = c10;
+          dW2[rowC1 + 1] = c11;
         }
       }
     }
@@ -409,58 +302,29 @@ export function createModel(): Model {
     // layers[0]: dense 1000→100 (no bias), sigmoid
     // dW1 = xᵀ·dz1    [64×1000], [64×100] → [1000×100]
     {
-      // 2×4 register blocks over [1000×100], 64 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 1000; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
-        let nnz = 0;
-        for (let p = 0; p < 64; p++) {
-          const a0 = x[ao0 + p * 1000], a1 = x[ao1 + p * 1000];
-          if (a0 !== 0 || a1 !== 0) {
-            nzStep[nnz] = p;
-            nzA0[nnz] = a0;
-            nzA1[nnz] = a1;
-            nnz++;
-          }
-        }
+      // 2×4 register blocks over [1000×100], 64 terms each
+      for (let m = 0; m < 1000; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         for (let n = 0; n < 100; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let q = 0; q < nnz; q++) {
-            const p = nzStep[q], a0 = nzA0[q], a1 = nzA1[q];
-            const bo = p * 100 + n;
-            const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
+          for (let p = 0; p < 64; p++) {
+            const a0 = x[rowA0 + p * 1000], a1 = x[rowA1 + p * 1000];
+            const colB = p * 100 + n;
+            const u0 = dz1[colB], u1 = dz1[colB + 1], u2 = dz1[colB + 2], u3 = dz1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 100 + n;
-          dW1[co0] = c00;
-          dW1[co0 + 1] = c01;
-          dW1[co0 + 2] = c02;
-          dW1[co0 + 3] = c03;
-          const co1 = (m + 1) * 100 + n;
-          dW1[co1] = c10;
-          dW1[co1 + 1] = c11;
-          dW1[co1 + 2] = c12;
-          dW1[co1 + 3] = c13;
-        }
-      }
-      for (; m < 1000; m++) {
-        const ao0 = m;
-        for (let n = 0; n < 100; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 64; p++) {
-            const a0 = x[ao0 + p * 1000];
-            if (a0 === 0) continue;
-            const bo = p * 100 + n;
-            const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 100 + n;
-          dW1[co0] = c00;
-          dW1[co0 + 1] = c01;
-          dW1[co0 + 2] = c02;
-          dW1[co0 + 3] = c03;
+          const rowC0 = m * 100 + n;
+          dW1[rowC0] = c00;
+          dW1[rowC0 + 1] = c01;
+          dW1[rowC0 + 2] = c02;
+          dW1[rowC0 + 3] = c03;
+          const rowC1 = (m + 1) * 100 + n;
+          dW1[rowC1] = c10;
+          dW1[rowC1 + 1] = c11;
+          dW1[rowC1 + 2] = c12;
+          dW1[rowC1 + 3] = c13;
         }
       }
     }
@@ -484,11 +348,6 @@ export function createModel(): Model {
       W2[i] = 0 + 1 * normal();
     }
   }
-
-  // Scratch for the sparse-input kernels (the nonzero steps of a pair of rows).
-  const nzStep = new Int32Array(1000);
-  const nzA0 = new Float32Array(1000);
-  const nzA1 = new Float32Array(1000);
 
   const inputs = { "x": x };
   const inputGrads = {  };

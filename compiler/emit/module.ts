@@ -5,7 +5,8 @@
 import { IndentationText, Project, QuoteKind, VariableDeclarationKind, type CodeBlockWriter } from "ts-morph";
 import type { Port, TrainGraph, Value } from "../ir/types.ts";
 import { shapeSize, shapeText } from "../ir/types.ts";
-import { losses } from "../ops/registry.ts";
+import type { Helper } from "../ops/op.ts";
+import { losses, opDef } from "../ops/registry.ts";
 import type { ArenaName, BufferPlan } from "../plan.ts";
 import type { Spec } from "../spec/types.ts";
 import { emitInit } from "./init.ts";
@@ -35,6 +36,15 @@ export function emit(input: EmitInput): string {
   file.addStatements((w) => writeHeader(w, input));
   file.addVariableStatements(constants(input));
   file.addStatements(MODEL_INTERFACE);
+  for (const h of helpers(input.graph)) {
+    file.addFunction({
+      name: h.name,
+      docs: [h.doc],
+      parameters: h.parameters.map((name) => ({ name, type: "number" })),
+      returnType: "number",
+      statements: (w) => h.statements.forEach((line) => w.writeLine(line)),
+    });
+  }
   file.addFunction({
     isExported: true,
     name: "createModel",
@@ -45,6 +55,13 @@ export function emit(input: EmitInput): string {
   const text = file.getFullText();
   project.removeSourceFile(file);
   return text;
+}
+
+/** The module-level functions the graph's kernels call, each once. */
+function helpers(graph: TrainGraph): Helper[] {
+  const byName = new Map<string, Helper>();
+  for (const node of graph.nodes) for (const h of opDef(node.op).helpers?.(node.attrs) ?? []) byName.set(h.name, h);
+  return [...byName.values()];
 }
 
 function writeHeader(w: CodeBlockWriter, { spec, hash, source, version }: EmitInput): void {
@@ -165,7 +182,7 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
   fn("init(seed: number): void", () => emitInit(w, graph, ref));
   w.blankLine();
   if (scratchBuffers.size) {
-    w.writeLine("// Scratch for the sparse-input kernels (the nonzero steps of a pair of rows).");
+    w.writeLine("// Kernel scratch: the nonzero steps of a pair of sparse rows; a row of accumulators.");
     for (const [name, { type, size }] of scratchBuffers) w.writeLine(`const ${name} = new ${type}(${size});`);
     w.blankLine();
   }

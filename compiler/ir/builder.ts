@@ -65,11 +65,11 @@ export class GraphBuilder implements GradBuilder {
   }
 }
 
-/** Names the module and the emitters' loops already use (kernel locals are a0, u3, c01, ao1, co0, …). */
+/** Names the module and the emitters' loops already use (kernel locals are a0, u3, c01, rowA1, rowC0, colB, …). */
 const RESERVED = new Set([
   ...["params", "grads", "input", "target", "output", "temp", "lossParts", "rows", "seed", "state"],
-  ...["init", "forward", "loss", "lossTerms", "lossOver", "evaluate", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
-  ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "v2", "y", "zo", "xo", "wo", "xv", "av", "sy", "bo"],
-  ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin", "nnz", "q", "nzStep", "nzA0", "nzA1"],
+  ...["init", "forward", "loss", "lossTerms", "lossOver", "evaluate", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math", "tanh32"],
+  ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "v2", "y", "zo", "xo", "wo", "xv", "av", "sy", "colB"],
+  ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin", "nnz", "q", "nzStep", "nzA0", "nzA1", "rowAcc"],
 ]);
-const reserved = (name: string): boolean => RESERVED.has(name) || /^(a|u|c|ao|co)\d+$/.test(name);
+const reserved = (name: string): boolean => RESERVED.has(name) || /^(a|u|c|rowA|rowC)\d+$/.test(name);

@@ -4,7 +4,7 @@
 
 import { z } from "zod";
 import { shapeSize } from "../ir/types.ts";
-import type { Attrs, OpDef } from "./op.ts";
+import type { Attrs, Helper, OpDef } from "./op.ts";
 import { forEach } from "./loops.ts";
 
 
@@ -21,8 +21,8 @@ export interface ActivationDef {
   readonly dfCode: (x: string, y: string, a: Attrs) => string;
   /** What f′ reads: the output when that is cheaper (sigmoid: y·(1−y)), else the input. */
   readonly uses: "x" | "y";
-  /** f as statements updating a local `let v`, where an expression would repeat work. */
-  readonly fInPlace?: (a: Attrs) => readonly string[];
+  /** A module-level function fCode calls, where one expression would repeat work (tanh). */
+  readonly helper?: Helper;
 }
 
 export interface Activation {
@@ -43,18 +43,12 @@ export function defineActivation(def: ActivationDef): Activation {
     emit: ({ w, ins, out, ref, rows, node }) => {
       const [x] = ins;
       forEach(w, out.batched ? rows : null, out.shape, (i) => {
-        if (def.fInPlace) {
-          w.writeLine(`let v = ${ref(x!)}[${i}];`);
-          for (const line of def.fInPlace(node.attrs)) w.writeLine(line);
-          w.writeLine(`${ref(out)}[${i}] = v;`);
-        } else {
-          w.writeLine(`const v = ${ref(x!)}[${i}];`);
-          w.writeLine(`${ref(out)}[${i}] = ${def.fCode("v", node.attrs)};`);
-        }
+        w.writeLine(`const v = ${ref(x!)}[${i}];`);
+        w.writeLine(`${ref(out)}[${i}] = ${def.fCode("v", node.attrs)};`);
       });
     },
     scalar: ([v], a) => def.fCode(v!, a),
-    inPlace: def.fInPlace,
+    ...(def.helper ? { helpers: () => [def.helper!] } : {}),
     grad: (g, node, dy) => {
       const x = node.inputs[0]!;
       const saved = def.uses === "y" ? node.output : x;

@@ -34,9 +34,18 @@ export interface EmitArgs {
    * A kernel's scratch buffer, allocated once in createModel (never inside a step); kernels
    * asking for the same name share it, sized for the largest request. Returns its identifier.
    */
-  readonly scratch: (name: string, type: "Int32Array" | "Float32Array", size: number) => string;
+  readonly scratch: (name: string, type: "Int32Array" | "Float32Array" | "Float64Array", size: number) => string;
   /** Training code or inference code; only `modal` ops read it. */
   readonly mode: EmitMode;
+}
+
+/** A function the generated module defines once at its top level, for the kernels to call. */
+export interface Helper {
+  readonly name: string;
+  readonly doc: string;
+  readonly parameters: readonly string[];
+  /** The body's statements, in terms of the parameters (each a number). */
+  readonly statements: readonly string[];
 }
 
 /** How a gradient rule adds backward nodes (the rule never emits text). */
@@ -80,10 +89,10 @@ export interface OpDef {
    */
   scalar?(operands: readonly string[], attrs: Attrs): string;
   /**
-   * Unary element-wise ops may also give statements that update a local `let v` in place,
-   * for when one expression would repeat work (tanh's rational approximation).
+   * Module-level functions the op's code calls (tanh's float32 approximation), by name: the
+   * module defines each one once, however many kernels call it (V8 inlines them).
    */
-  inPlace?(attrs: Attrs): readonly string[];
+  helpers?(attrs: Attrs): readonly Helper[];
   /** The math for the comment above the emitted block, e.g. `z1 = x·W1`. */
   describe(node: Node, ins: readonly Value[], out: Value): string;
   /** Floating-point operations of one evaluation (for `netspec explain`). */

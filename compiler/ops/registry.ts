@@ -2,6 +2,7 @@
 // and losses are built from these records, never typed twice.
 import { own } from "../../runtime/own.ts";
 import type { OpDef } from "./op.ts";
+import type { Activation } from "./elementwise.ts";
 import type { LossDef } from "./loss.ts";
 import type { LayerDef } from "./layer.ts";
 import type { LayerSpec } from "../spec/types.ts";
@@ -13,11 +14,12 @@ import { leaky_relu } from "./activations/leaky_relu.ts";
 import { relu } from "./activations/relu.ts";
 import { sigmoid } from "./activations/sigmoid.ts";
 import { softplus } from "./activations/softplus.ts";
+import { swish } from "./activations/swish.ts";
 import { tanh } from "./activations/tanh.ts";
 import { add } from "./core/add.ts";
 import { copy } from "./core/copy.ts";
 import { bias_add, sum_rows } from "./core/bias_add.ts";
-import { gemm } from "./core/gemm.ts";
+import { defineGemm } from "./core/gemm.ts";
 import { matmul, matmul_nt, matmul_tn } from "./core/matmul.ts";
 import { maxout, maxout_grad } from "./core/maxout.ts";
 import { l1, l2 } from "./core/regularizers.ts";
@@ -32,16 +34,14 @@ import { index, index_grad } from "./math/index.ts";
 import { broadcast, max, max_grad, mean, sum, sum_all } from "./math/reduce.ts";
 import { exp, log, neg } from "./math/unary.ts";
 
-/** Element-wise activations a layer can name (maxout is a layer kind of its own). */
-export const activations = {
-  identity: identity.forward,
-  relu: relu.forward,
-  leaky_relu: leaky_relu.forward,
-  elu: elu.forward,
-  sigmoid: sigmoid.forward,
-  tanh: tanh.forward,
-  softplus: softplus.forward,
-} satisfies Record<string, OpDef>;
+/** Element-wise activations a layer can name (maxout is a layer kind of its own); each brings its gradient op. */
+const activationDefs = { identity, relu, leaky_relu, elu, sigmoid, tanh, softplus, swish } satisfies Record<string, Activation>;
+
+const forwardOps = <K extends string>(defs: Record<K, Activation>) =>
+  Object.fromEntries(Object.entries<Activation>(defs).map(([k, a]) => [k, a.forward])) as Record<K, OpDef>;
+const backwardOf = (defs: readonly Activation[]): Record<string, OpDef> => Object.fromEntries(defs.map((a) => [a.backward.name, a.backward]));
+
+export const activations = forwardOps(activationDefs);
 
 /** Layer kinds a spec node can name; each lowers itself to the primitive ops below. */
 export const layers = { dense, maxout: maxoutLayer } satisfies Record<string, LayerDef<LayerSpec>>;
@@ -102,13 +102,11 @@ export const backwardOps = {
   max_grad,
   index_grad,
   copy,
-  ...Object.fromEntries(
-    [identity, relu, leaky_relu, elu, sigmoid, tanh, softplus, neg, exp, log].map((a) => [a.backward.name, a.backward]),
-  ),
+  ...backwardOf([...Object.values(activationDefs), neg, exp, log]),
 } satisfies Record<string, OpDef>;
 
 /** Ops made by the fuse pass after autodiff (their float64 meaning composes the ops above). */
-export const fusedOps = { gemm } satisfies Record<string, OpDef>;
+export const fusedOps = { gemm: defineGemm((name) => opDef(name)) } satisfies Record<string, OpDef>;
 
 export const ops: Readonly<Record<string, OpDef>> = { ...differentiableOps, ...backwardOps, ...fusedOps };
 

@@ -53,6 +53,15 @@ const cases: [string, Spec][] = [
     "  out: sum(h) - mean(h * h) + max(h * x)",
     "output: out",
   ].join("\n"))],
+  // swish's derivative reads its input x (the others read y): fused into a product's epilogue
+  // in `activation swish` above, and emitted on its own here.
+  ["swish on its own (its derivative reads x)", graphSpec([
+    "inputs: { x: [3] }",
+    "params: { w: [3] }",
+    "graph:",
+    "  out: sum(swish(x * w - 0.5))",
+    "output: out",
+  ].join("\n"))],
   ["one output, one row", makeSpec({ input: 2, layers: [layer(1, "tanh")], loss: { op: "mse", attrs: {} }, train: { batch: 1, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } })],
 ];
 
@@ -74,14 +83,25 @@ describe("gradient check of every op", () => {
   });
 
   it("the emitted tanh is within float32 accuracy of Math.tanh everywhere", () => {
-    const body = [...activations.tanh.inPlace!({}), "return v;"].join("\n");
-    const tanh32 = new Function("x", `let v = x;\n${body}`) as (x: number) => number;
+    const [helper] = activations.tanh.helpers!({});
+    const tanh32 = new Function(...helper!.parameters, helper!.statements.join("\n")) as (x: number) => number;
     let worst = 0;
     for (let x = -20; x <= 20; x += 1e-3) worst = Math.max(worst, Math.abs(tanh32(x) - Math.tanh(x)) / Math.max(Math.abs(Math.tanh(x)), 1e-30));
     expect(worst).toBeLessThan(3e-7);
     expect(tanh32(0)).toBe(0);
     expect(tanh32(-0.7)).toBe(-tanh32(0.7));
     expect([tanh32(100), tanh32(-100)]).toEqual([tanh32(8), -tanh32(8)]);
+  });
+
+  it("swish's gradient op reads the input: f′(0) = 1/2, f′(x) from the float64 formula", () => {
+    const backward = opDef("swish_grad");
+    const xs = Float64Array.of(0, 2, -3);
+    const dy = { shape: [1, 3], data: Float64Array.of(1, 1, 2) };
+    const sigma = (x: number) => 1 / (1 + Math.exp(-x));
+    const got = backward.eval([dy, { shape: [1, 3], data: xs }], {}, [1, 3], "train");
+    expect(got[0]).toBeCloseTo(0.5, 12);
+    expect(got[1]).toBeCloseTo(sigma(2) + 2 * sigma(2) * (1 - sigma(2)), 12);
+    expect(got[2]).toBeCloseTo(2 * (sigma(-3) - 3 * sigma(-3) * (1 - sigma(-3))), 12);
   });
 
   it("identity's derivative is 1 everywhere", () => {

@@ -3,8 +3,9 @@ import { defineActivation } from "../elementwise.ts";
 // Math.tanh is a call into C++ that V8 does not inline; in a tanh network it was a third of
 // the forward pass. The emitted code uses Eigen's float32 rational approximation instead
 // (what TensorFlow uses for float32 tanh), written in place: within 3e-7 of tanh everywhere,
-// a few float32 ulps. The float64 reference keeps Math.tanh, so the forward and gradient
-// checks measure the approximation too.
+// a few float32 ulps. The module defines it once, as `tanh32`, and V8 inlines it where it is
+// called. The float64 reference keeps Math.tanh, so the forward and gradient checks measure
+// the approximation too.
 const LIMIT = 7.90531110763549805; // beyond it tanh rounds to ±1 in float32
 const NUMERATOR = [-2.76076847742355e-16, 2.00018790482477e-13, -8.60467152213735e-11, 5.12229709037114e-8, 1.48572235717979e-5, 6.37261928875436e-4, 4.89352455891786e-3];
 const DENOMINATOR = [1.19825839466702e-6, 1.18534705686654e-4, 2.268434632439e-3, 4.89352518554385e-3];
@@ -14,12 +15,17 @@ export const tanh = defineActivation({
   name: "tanh",
   math: "tanh(x)",
   f: (x) => Math.tanh(x),
-  fCode: (x) => `Math.tanh(${x})`,
-  fInPlace: () => [
-    `v = v > ${LIMIT} ? ${LIMIT} : v < -${LIMIT} ? -${LIMIT} : v; // tanh(v), float32-accurate:`,
-    "const v2 = v * v;",
-    `v = (v * (${horner(NUMERATOR, "v2")})) / (${horner(DENOMINATOR, "v2")});`,
-  ],
+  fCode: (x) => `tanh32(${x})`,
+  helper: {
+    name: "tanh32",
+    doc: "tanh(x), float32-accurate: Eigen's rational approximation (what TensorFlow uses for float32 tanh).",
+    parameters: ["x"],
+    statements: [
+      `const v = x > ${LIMIT} ? ${LIMIT} : x < -${LIMIT} ? -${LIMIT} : x; // beyond it tanh rounds to ±1`,
+      "const v2 = v * v;",
+      `return (v * (${horner(NUMERATOR, "v2")})) / (${horner(DENOMINATOR, "v2")});`,
+    ],
+  },
   df: (_x, y) => 1 - y * y,
   dfCode: (_x, y) => `1 - ${y} * ${y}`,
   uses: "y",

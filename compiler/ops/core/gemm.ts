@@ -3,9 +3,8 @@
 // so a fused graph means exactly what the unfused one does.
 
 import type { Shape } from "../../ir/types.ts";
-import type { Attrs, OpDef, Tensor64 } from "../op.ts";
-import { opDef } from "../registry.ts";
-import { writeGemm } from "./gemm-kernel.ts";
+import type { Attrs, Helper, OpDef, Tensor64 } from "../op.ts";
+import { writeGemm, type OpLookup } from "./gemm-kernel.ts";
 
 /** An epilogue operand: the running value, one of the node's inputs, or an inlined element-wise op. */
 export type Operand = { readonly acc: true } | { readonly input: number } | { readonly inline: EpilogueStep };
@@ -23,7 +22,8 @@ export interface GemmAttrs {
 
 const attrsOf = (a: Attrs) => a as unknown as GemmAttrs;
 
-export const gemm: OpDef = {
+/** The gemm op over the ops its epilogues name; the registry passes its lookup in (no import cycle). */
+export const defineGemm = (opDef: OpLookup): OpDef => ({
   name: "gemm",
   shape: (ins, a) => opDef(attrsOf(a).base).shape(ins.slice(0, 2), {}),
   eval: (ins, a, out, mode) => {
@@ -38,7 +38,12 @@ export const gemm: OpDef = {
     for (const step of steps) acc = apply(step, out);
     return acc.data;
   },
-  emit: (args) => writeGemm(args, attrsOf(args.node.attrs)),
+  emit: (args) => writeGemm(args, attrsOf(args.node.attrs), opDef),
+  // What the epilogue's ops call (tanh32), inlined operands included.
+  helpers: (a) => {
+    const of = (s: EpilogueStep): Helper[] => [...(opDef(s.op).helpers?.(s.attrs) ?? []), ...s.operands.flatMap((o) => ("inline" in o ? of(o.inline) : []))];
+    return attrsOf(a).steps.flatMap(of);
+  },
   describe: (node, ins, out) => {
     const { base, steps } = attrsOf(node.attrs);
     const [a, b] = ins;
@@ -52,4 +57,4 @@ export const gemm: OpDef = {
     const { base, steps } = attrsOf(a);
     return opDef(base).flops(ins.slice(0, 2), out, {}) + steps.length * out.shape[0]! * out.shape[1]!;
   },
-};
+});
