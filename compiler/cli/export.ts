@@ -4,7 +4,7 @@
 
 import type { Command } from "commander";
 import { CheckpointError, loadCheckpoint, type DataMeta } from "../../runtime/index.ts";
-import { jsonWeights, onnxModel, type ExportInput } from "../export/model.ts";
+import { jsonWeights, onnxModel, probabilitiesOf, type ExportInput } from "../export/model.ts";
 import { ExportError } from "../export/rule.ts";
 import type { Weights } from "../export/weights.ts";
 import { NETSPEC_VERSION } from "../version.ts";
@@ -44,6 +44,7 @@ async function run(file: string, flags: ExportFlags): Promise<void> {
   const l = loaded[0]!;
   let bytes: string | Uint8Array;
   try {
+    if (flags.probabilities) probabilitiesOf(l.spec); // refused before anything is compiled
     const mod = await importCompiled(l);
     let weights: Weights, data: DataMeta | null = null, from: string;
     if (flags.weights) {

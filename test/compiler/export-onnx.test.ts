@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { loadAll, type Loaded } from "../../compiler/cli/compile.ts";
 import { importCompiled } from "../../compiler/cli/module-loader.ts";
 import { decodeOnnx } from "../../compiler/export/onnx-encode.ts";
-import { jsonWeights, onnxModel, type ExportInput } from "../../compiler/export/model.ts";
+import { jsonWeights, onnxModel, probabilitiesOf, type ExportInput } from "../../compiler/export/model.ts";
 import { ExportError } from "../../compiler/export/rule.ts";
 import { toOnnxGraph } from "../../compiler/export/onnx-graph.ts";
 import { opDef, ops } from "../../compiler/ops/registry.ts";
@@ -193,5 +193,11 @@ describe("ONNX export, checked by ONNX Runtime", () => {
     const request = { graph, name: "iris", tensor: () => new Float32Array(0), probabilities: null, standardize: null };
     expect(() => toOnnxGraph(request)).toThrow(ExportError);
     expect(() => toOnnxGraph(request)).toThrow("no ONNX export rule for op 'relu_grad' (in layers[0])");
+  });
+
+  it("--probabilities is refused for losses whose scores are not probabilities, naming the loss", () => {
+    const maxout = trainingSpecs.find((s) => s.file === "specs/iris_maxout.yaml")!.loaded.spec;
+    expect(() => probabilitiesOf(maxout)).toThrow("--probabilities: the loss hinge gives scores, not probabilities (softmax_cross_entropy and sigmoid_cross_entropy have them)");
+    expect(() => probabilitiesOf(fixtures[1]!.spec)).toThrow("the spec has no loss");
   });
 });
