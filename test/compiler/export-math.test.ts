@@ -9,6 +9,8 @@ import { encodeOnnx } from "../../compiler/export/onnx-encode.ts";
 import { toOnnxGraph } from "../../compiler/export/onnx-graph.ts";
 import { ExportError } from "../../compiler/export/rule.ts";
 import { interpret } from "../../compiler/interpret.ts";
+import { GraphBuilder } from "../../compiler/ir/builder.ts";
+import type { Graph } from "../../compiler/ir/types.ts";
 import { Rng } from "../../runtime/rng.ts";
 import { feedsOf, mathCases } from "../helpers/math-graphs.ts";
 
@@ -38,5 +40,23 @@ describe("graph-math ops through ONNX Runtime", () => {
     expect(out.dims).toEqual(expected.shape);
     const scale = Math.max(...expected.data.map(Math.abs), 1e-30);
     Array.from(out.data as Float32Array).forEach((v, i) => expect(Math.abs(v - expected.data[i]!), `${c.name}[${i}]`).toBeLessThanOrEqual(1e-5 * Math.max(Math.abs(expected.data[i]!), scale * 1e-2)));
+  });
+
+  it("state buffers (running statistics, for ops such as batch norm) become initializers with their trained values", async () => {
+    const b = new GraphBuilder();
+    b.path = "norm";
+    const x = b.leaf("input", "x", [2, 3], "f32", true);
+    const mean = b.leaf("state", "running_mean", [3], "f32", false);
+    const y = b.add("sub", [x, b.add("index", [mean], { i: 1 }, "m1")], {}, "centered");
+    const g: Graph = {
+      values: b.values, nodes: b.nodes, inputs: [{ name: "x", value: x }], targets: [], outputs: [{ name: "y", value: y }], named: [],
+      params: [], state: [{ value: mean, owner: "norm", role: "running_mean", fill: 0 }], dataLoss: y, regLoss: -1, notes: {},
+    };
+    const trained = Float32Array.of(0.25, -2, 4);
+    const onnx = toOnnxGraph({ graph: g, name: "state", tensor: (path) => (path === "norm.running_mean" ? trained : new Float32Array(0)), probabilities: null, standardize: null });
+    expect(onnx.initializers.find((t) => t.name === "running_mean")!.values).toEqual(trained);
+    const session = await ort.InferenceSession.create(encodeOnnx(onnx, { producerVersion: "test", doc: "", metadata: {} }));
+    const out = (await session.run({ x: new ort.Tensor("float32", Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3]) })).y!;
+    expect(Array.from(out.data as Float32Array)).toEqual([3, 4, 5, 6, 7, 8]);
   });
 });
