@@ -2,7 +2,6 @@
 // laid out by Graphviz (WebAssembly), edges labelled with shapes, or at a point with values
 // (green, above) and gradients (red, below). Written atomically; nothing on any error.
 
-import { renameSync, rmSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { toDot, type Annotations } from "../draw/dot.ts";
 import { renderSvg } from "../draw/render.ts";
@@ -14,6 +13,7 @@ import { collect } from "./grad.ts";
 import { evaluationPoint } from "./point.ts";
 import { EXIT_USER, guard, usage } from "./run.ts";
 import { reportUserError } from "./user-errors.ts";
+import { writeAtomically } from "./write-file.ts";
 
 const FORMATS = ["svg", "dot"];
 
@@ -57,18 +57,5 @@ async function run(file: string, flags: DrawFlags): Promise<void> {
     return;
   }
   const text = format === "svg" ? await renderSvg(dot) : dot;
-  writeAtomically(flags.out, text);
-}
-
-/** A temp file renamed into place: a reader never sees half a drawing, and a failure leaves none. */
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    return usage(`cannot write ${file}: ${(e as Error).message}`);
-  }
-  process.stdout.write(`wrote ${file}\n`);
+  if (writeAtomically(flags.out, text)) process.stdout.write(`wrote ${flags.out}\n`);
 }

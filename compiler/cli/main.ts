@@ -5,6 +5,7 @@ import { Command } from "commander";
 import { registerCompile } from "./compile.ts";
 import { registerDraw } from "./draw.ts";
 import { registerExplain } from "./explain.ts";
+import { registerExport } from "./export.ts";
 import { registerGrad } from "./grad.ts";
 import { registerPredict } from "./predict.ts";
 import { registerTrain } from "./train.ts";
@@ -26,5 +27,6 @@ registerPredict(program);
 registerSchema(program);
 registerGrad(program);
 registerDraw(program);
+registerExport(program);
 
 await program.parseAsync();

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { shapeSize } from "../ir/types.ts";
 import type { Attrs, Helper, OpDef } from "./op.ts";
+import type { OnnxRule } from "../export/rule.ts";
 import { forEach } from "./loops.ts";
 
 
@@ -23,6 +24,8 @@ export interface ActivationDef {
   readonly uses: "x" | "y";
   /** A module-level function fCode calls, where one expression would repeat work (tanh). */
   readonly helper?: Helper;
+  /** f as ONNX nodes (`netspec export`); usually one operator: `sameOp("Relu")`. */
+  readonly onnx?: OnnxRule;
 }
 
 export interface Activation {
@@ -57,6 +60,7 @@ export function defineActivation(def: ActivationDef): Activation {
     },
     describe: (_node, ins, out) => `${out.name} = ${def.math.replace(/\bx\b/g, ins[0]!.name)}`,
     flops: (_ins, out) => shapeSize(out.shape),
+    onnx: def.onnx,
   };
   // Backward: dx = dy · f′, where f′ reads x or y as declared.
   const backward: OpDef = {

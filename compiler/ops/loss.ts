@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { Value } from "../ir/types.ts";
 import type { OpDef } from "./op.ts";
+import type { OnnxRule } from "../export/rule.ts";
 
 export interface LossDef extends OpDef {
   readonly unitGradient: "required";
@@ -15,6 +16,8 @@ export interface LossDef extends OpDef {
   /** How the loss combines rows: their mean (most losses) or their sum (squared_error, reduction: sum). */
   readonly rows: (attrs: Readonly<Record<string, unknown>>) => "mean" | "sum";
   readonly attrs: z.ZodObject;
+  /** The scores as the probabilities this loss models, as ONNX nodes (`netspec export --probabilities`). */
+  readonly probabilities?: OnnxRule;
 }
 
 /** Shape rule shared by all losses: a scalar from scores and matching targets. */

@@ -5,6 +5,7 @@
 import type { CodeBlockWriter } from "ts-morph";
 import type { z } from "zod";
 import type { DType, EmitMode, Node, Shape, Value } from "../ir/types.ts";
+import type { OnnxRule } from "../export/rule.ts";
 
 export type Attrs = Readonly<Record<string, unknown>>;
 
@@ -97,4 +98,9 @@ export interface OpDef {
   describe(node: Node, ins: readonly Value[], out: Value): string;
   /** Floating-point operations of one evaluation (for `netspec explain`). */
   flops(ins: readonly Value[], out: Value, attrs: Attrs): number;
+  /**
+   * The op as ONNX nodes (its inference-mode meaning), for `netspec export`. An op without
+   * one is refused by the exporter, by name.
+   */
+  readonly onnx?: OnnxRule;
 }

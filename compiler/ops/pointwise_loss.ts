@@ -20,6 +20,7 @@ export interface PointwiseLossDef {
   /** ∂term/∂s */
   readonly dterm: (s: number, t: number) => number;
   readonly dtermCode: (s: string, t: string) => string;
+  readonly probabilities?: LossDef["probabilities"];
 }
 
 /** The scale on the summed terms, as code (`rows` may be a variable) or as a number. */
@@ -56,6 +57,7 @@ export function definePointwiseLoss(def: PointwiseLossDef): { loss: LossDef; gra
     grad: lossGrad(gradName),
     describe: describeLoss(def.math),
     flops: ([s]) => 3 * shapeSize(s!.shape),
+    probabilities: def.probabilities,
   };
   const grad: OpDef = {
     name: gradName,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineActivation } from "../elementwise.ts";
 import { num } from "../op.ts";
+import { float, sameOp } from "../../export/rule.ts";
 
 export const elu = defineActivation({
   name: "elu",
@@ -12,4 +13,5 @@ export const elu = defineActivation({
   df: (_x, y, a) => (y > 0 ? 1 : y + num(a, "alpha")),
   dfCode: (_x, y, a) => `${y} > 0 ? 1 : ${y} + ${num(a, "alpha")}`,
   uses: "y",
+  onnx: sameOp("Elu", (a) => ({ alpha: float(num(a, "alpha")) })),
 });

@@ -1,4 +1,5 @@
 import { defineActivation } from "../elementwise.ts";
+import { sameOp } from "../../export/rule.ts";
 
 // Lowering skips identity entirely; it is registered so specs can name it and for its gradient check.
 export const identity = defineActivation({
@@ -9,4 +10,5 @@ export const identity = defineActivation({
   df: () => 1,
   dfCode: () => "1",
   uses: "y",
+  onnx: sameOp("Identity"),
 });

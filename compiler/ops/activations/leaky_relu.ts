@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineActivation } from "../elementwise.ts";
 import { num } from "../op.ts";
+import { float, sameOp } from "../../export/rule.ts";
 
 export const leaky_relu = defineActivation({
   name: "leaky_relu",
@@ -12,4 +13,5 @@ export const leaky_relu = defineActivation({
   df: (_x, y, a) => (y > 0 ? 1 : num(a, "alpha")),
   dfCode: (_x, y, a) => `${y} > 0 ? 1 : ${num(a, "alpha")}`,
   uses: "y",
+  onnx: sameOp("LeakyRelu", (a) => ({ alpha: float(num(a, "alpha")) })),
 });

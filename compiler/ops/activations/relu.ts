@@ -1,4 +1,5 @@
 import { defineActivation } from "../elementwise.ts";
+import { sameOp } from "../../export/rule.ts";
 
 export const relu = defineActivation({
   name: "relu",
@@ -9,4 +10,5 @@ export const relu = defineActivation({
   df: (_x, y) => (y > 0 ? 1 : 0),
   dfCode: (_x, y) => `${y} > 0 ? 1 : 0`,
   uses: "y",
+  onnx: sameOp("Relu"),
 });

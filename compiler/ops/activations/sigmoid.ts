@@ -1,4 +1,5 @@
 import { defineActivation } from "../elementwise.ts";
+import { sameOp } from "../../export/rule.ts";
 
 export const sigmoid = defineActivation({
   name: "sigmoid",
@@ -8,4 +9,5 @@ export const sigmoid = defineActivation({
   df: (_x, y) => y * (1 - y),
   dfCode: (_x, y) => `${y} * (1 - ${y})`,
   uses: "y",
+  onnx: sameOp("Sigmoid"),
 });

@@ -1,4 +1,5 @@
 import { defineActivation } from "../elementwise.ts";
+import { sameOp } from "../../export/rule.ts";
 
 export const softplus = defineActivation({
   name: "softplus",
@@ -10,4 +11,5 @@ export const softplus = defineActivation({
   df: (_x, y) => -Math.expm1(-y),
   dfCode: (_x, y) => `-Math.expm1(-${y})`,
   uses: "y",
+  onnx: sameOp("Softplus"),
 });

@@ -12,4 +12,6 @@ export const swish = defineActivation({
   df: (x) => sigma(x) * (1 + x * (1 - sigma(x))),
   dfCode: (x) => `(1 + ${x} * (1 - 1 / (1 + Math.exp(-${x})))) / (1 + Math.exp(-${x}))`,
   uses: "x",
+  // ONNX opset 17 has no Swish: x · Sigmoid(x).
+  onnx: (e) => void e.node("Mul", [e.ins[0]!, e.node("Sigmoid", e.ins)], {}, e.out),
 });

@@ -1,4 +1,5 @@
 import { defineActivation } from "../elementwise.ts";
+import { sameOp } from "../../export/rule.ts";
 
 // Math.tanh is a call into C++ that V8 does not inline; in a tanh network it was a third of
 // the forward pass. The emitted code uses Eigen's float32 rational approximation instead
@@ -29,4 +30,5 @@ export const tanh = defineActivation({
   df: (_x, y) => 1 - y * y,
   dfCode: (_x, y) => `1 - ${y} * ${y}`,
   uses: "y",
+  onnx: sameOp("Tanh"),
 });

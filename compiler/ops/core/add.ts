@@ -3,7 +3,7 @@
 import { shapeSize } from "../../ir/types.ts";
 import type { OpDef } from "../op.ts";
 import { forEach } from "../loops.ts";
-import { at, broadcastShape, unbroadcast } from "../math/broadcast.ts";
+import { at, broadcastShape, onnxBinary, unbroadcast } from "../math/broadcast.ts";
 
 export const add: OpDef = {
   name: "add",
@@ -21,4 +21,5 @@ export const add: OpDef = {
   grad: (g, node, dy, needs) => node.inputs.map((input, k) => (dy === null || !needs[k] ? dy : unbroadcast(g, dy, input))),
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name} + ${b!.name}`,
   flops: (_ins, out) => shapeSize(out.shape),
+  onnx: onnxBinary("Add"),
 };

@@ -1,5 +1,6 @@
 // z + b, with b broadcast over rows; its gradient passes dy through and sums it over rows.
 import type { OpDef } from "../op.ts";
+import { sameOp } from "../../export/rule.ts";
 import { forRange } from "../loops.ts";
 
 export const bias_add: OpDef = {
@@ -22,6 +23,8 @@ export const bias_add: OpDef = {
   },
   describe: (_n, [z, b], out) => `${out.name} = ${z!.name} + ${b!.name}`,
   flops: (_ins, out) => out.shape[0]! * out.shape[1]!,
+  // ONNX broadcasts [C] over the rows of [N, C].
+  onnx: sameOp("Add"),
 };
 
 /** Σ over rows: [R,C] → [C] (the bias gradient). */

@@ -4,6 +4,7 @@
 import type { Shape } from "../../ir/types.ts";
 import type { OpDef } from "../op.ts";
 import { writeGemm } from "./gemm-kernel.ts";
+import { ExportError } from "../../export/rule.ts";
 
 const dims = (s: Shape): [number, number] => [s[0]!, s[1]!];
 const matShape = (want: string, ok: boolean, shape: Shape, batched?: boolean): ReturnType<OpDef["shape"]> =>
@@ -31,6 +32,12 @@ export const matmul: OpDef = {
   },
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name}·${b!.name}  [${a!.shape.join("×")}]·[${b!.shape.join("×")}]`,
   flops: ([a, b]) => 2 * a!.shape[0]! * a!.shape[1]! * b!.shape[1]!,
+  onnx: (e) => {
+    const b = e.inValues[1]!;
+    // [K, rows]·[rows, C] sums over the batch: no per-row model computes that.
+    if (b.batched) throw new ExportError(`${e.outValue.name} multiplies by the batch ${b.name} from the right; the ONNX model's batch size is not fixed`);
+    e.node("MatMul", e.ins, undefined, e.out);
+  },
 };
 
 /** a·bᵀ: [R,C]·[K,C]ᵀ → [R,K] (the input gradient dz·Wᵀ). */

@@ -2,6 +2,7 @@
 // columns u·K … u·K+K−1 of the preceding dense product; the gradient flows to the argmax.
 import { z } from "zod";
 import { num, type OpDef } from "../op.ts";
+import { int, ints } from "../../export/rule.ts";
 import { forRange } from "../loops.ts";
 
 export const maxout: OpDef = {
@@ -32,6 +33,13 @@ export const maxout: OpDef = {
   },
   describe: (node, [z_], out) => `${out.name} = max over ${num(node.attrs, "pieces")} pieces of ${z_!.name}`,
   flops: ([z_]) => z_!.shape[0]! * z_!.shape[1]!,
+  // Unit u's pieces are adjacent columns: [N, units·K] → [N, units, K], then the max over K.
+  onnx: (e) => {
+    const k = num(e.attrs, "pieces");
+    const units = e.outValue.shape[1]!;
+    const pieces = e.node("Reshape", [e.ins[0]!, e.constant(`${e.out}_pieces_shape`, "int64", [3], [-1, units, k])]);
+    e.node("ReduceMax", [pieces], { axes: ints([2]), keepdims: int(0) }, e.out);
+  },
 };
 
 /** Routes dy to the first piece that attains the max (a subgradient at ties). */

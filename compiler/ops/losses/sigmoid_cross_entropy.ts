@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { definePointwiseLoss } from "../pointwise_loss.ts";
+import { sameOp } from "../../export/rule.ts";
 
 /**
  * Binary cross-entropy on logits, per output, averaged over the batch and the outputs.
@@ -16,4 +17,6 @@ export const sigmoid_cross_entropy = definePointwiseLoss({
   termCode: (s, t) => `(${s} > 0 ? ${s} : 0) - ${s} * ${t} + Math.log1p(Math.exp(-Math.abs(${s})))`,
   dterm: (s, t) => 1 / (1 + Math.exp(-s)) - t,
   dtermCode: (s, t) => `1 / (1 + Math.exp(-${s})) - ${t}`,
+  // Each output is an independent P(label = 1).
+  probabilities: sameOp("Sigmoid"),
 });

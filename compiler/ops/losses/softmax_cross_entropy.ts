@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { OpDef } from "../op.ts";
 import { describeLoss, lossGrad, lossGradShape, lossShape, type LossDef } from "../loss.ts";
 import { forRange } from "../loops.ts";
+import { int, sameOp } from "../../export/rule.ts";
 
 export const softmax_cross_entropy: LossDef = {
   name: "softmax_cross_entropy",
@@ -12,6 +13,7 @@ export const softmax_cross_entropy: LossDef = {
   accuracy: "argmax",
   rows: () => "mean",
   unitGradient: "required",
+  probabilities: sameOp("Softmax", () => ({ axis: int(-1) })),
   shape: lossShape("class"),
   eval: ([s, t], _a, _o) => {
     const [n, c] = s!.shape as [number, number];

@@ -4,12 +4,14 @@
 import { shapeSize } from "../../ir/types.ts";
 import type { GradBuilder, OpDef } from "../op.ts";
 import { forEach } from "../loops.ts";
-import { at, broadcastShape, unbroadcast } from "./broadcast.ts";
+import { at, broadcastShape, onnxBinary, unbroadcast } from "./broadcast.ts";
 
 interface Binary {
   readonly name: string;
   readonly verb: string;
   readonly symbol: string;
+  /** The ONNX operator (Sub, Mul, Div). */
+  readonly onnx: string;
   readonly f: (a: number, b: number) => number;
   /**
    * ∂out/∂a and ∂out/∂b as IR nodes at the output's shape, given dy, a, b and the name for
@@ -41,11 +43,13 @@ function defineBinary(def: Binary): OpDef {
     },
     describe: (_n, [a, b], out) => `${out.name} = ${a!.name} ${def.symbol} ${b!.name}`,
     flops: (_ins, out) => shapeSize(out.shape),
+    onnx: onnxBinary(def.onnx),
   };
 }
 
 export const sub = defineBinary({
   name: "sub",
+  onnx: "Sub",
   verb: "subtract",
   symbol: "-",
   f: (a, b) => a - b,
@@ -54,6 +58,7 @@ export const sub = defineBinary({
 
 export const mul = defineBinary({
   name: "mul",
+  onnx: "Mul",
   verb: "multiply",
   symbol: "*",
   f: (a, b) => a * b,
@@ -66,6 +71,7 @@ export const mul = defineBinary({
 /** d(a/b) = dy/b and −dy·a/b². */
 export const div = defineBinary({
   name: "div",
+  onnx: "Div",
   verb: "divide",
   symbol: "/",
   f: (a, b) => a / b,

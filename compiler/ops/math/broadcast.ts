@@ -3,6 +3,7 @@
 
 import type { DType, Shape, Value } from "../../ir/types.ts";
 import type { GradBuilder, OpDef } from "../op.ts";
+import { ExportError, type OnnxRule } from "../../export/rule.ts";
 
 export const isScalar = (v: Value | { shape: Shape }): boolean => v.shape.length === 0;
 
@@ -32,3 +33,18 @@ export function unbroadcast(g: GradBuilder, d: number, input: number): number {
   if (!isScalar(v) || isScalar(g.value(d))) return d;
   return g.add("sum_all", [d], {}, `d${v.name}`);
 }
+
+/**
+ * A binary element-wise op as one ONNX operator (ONNX broadcasts a scalar as netspec does).
+ * A batch paired with a fixed tensor of the same shape has no form with a dynamic batch.
+ */
+export const onnxBinary =
+  (opType: string): OnnxRule =>
+  (e) => {
+    const [a, b] = e.inValues as [Value, Value];
+    if (a.batched !== b.batched && !isScalar(a) && !isScalar(b)) {
+      const fixed = a.batched ? b : a;
+      throw new ExportError(`${e.outValue.name} pairs a batch with the fixed [${fixed.shape.join("×")}] tensor ${fixed.name}; the ONNX model's batch size is not fixed`);
+    }
+    e.node(opType, e.ins, undefined, e.out);
+  };

@@ -11,4 +11,5 @@ export const constant: OpDef = {
   grad: () => [],
   describe: (node, _ins, out) => `${out.name} = ${num(node.attrs, "value")}`,
   flops: () => 0,
+  onnx: (e) => e.node("Identity", [e.constant(e.out, "float", [], [num(e.attrs, "value")])], undefined, e.out),
 };

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { shapeSize, type Value } from "../../ir/types.ts";
 import { num, type OpDef } from "../op.ts";
 import { forRange } from "../loops.ts";
+import { int } from "../../export/rule.ts";
 
 const width = (v: Value) => (v.batched ? v.shape[1] : v.shape[0]);
 
@@ -33,6 +34,8 @@ export const index: OpDef = {
   },
   describe: (node, [x], out) => `${out.name} = ${x!.name}[${num(node.attrs, "i")}]`,
   flops: () => 0,
+  // A scalar index drops the axis, as w[i] does.
+  onnx: (e) => e.node("Gather", [e.ins[0]!, e.constant(`${e.out}_at`, "int64", [], [num(e.attrs, "i")])], { axis: int(e.inValues[0]!.batched ? 1 : 0) }, e.out),
 };
 
 /** dy written at element i of zeros shaped like x. */

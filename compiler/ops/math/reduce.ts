@@ -7,6 +7,7 @@
 import { shapeSize, type Shape, type Value } from "../../ir/types.ts";
 import { num, type OpDef, type Tensor64 } from "../op.ts";
 import { forRange } from "../loops.ts";
+import { int, ints, sampleAxes, type OnnxRule } from "../../export/rule.ts";
 
 /** Rows (1 for an unbatched tensor) × elements per row. */
 const rowsOf = (v: { shape: Shape; batched: boolean }): [number, number] =>
@@ -22,6 +23,7 @@ interface Reduction {
   readonly step: (acc: string, x: string) => string;
   readonly f: (xs: Float64Array) => number;
   readonly math: string;
+  readonly onnx: OnnxRule;
 }
 
 function defineReduction(def: Reduction): OpDef {
@@ -49,12 +51,22 @@ function defineReduction(def: Reduction): OpDef {
     },
     describe: (_n, [x], out) => `${out.name} = ${def.math}(${x!.name})`,
     flops: ([x]) => shapeSize(x!.shape),
+    onnx: def.onnx,
   };
 }
 
-export const sum = defineReduction({ name: "sum", init: "0", step: (a, x) => `${a} + ${x}`, f: (xs) => xs.reduce((s, v) => s + v, 0), math: "Σ" });
-export const mean = defineReduction({ name: "mean", init: "0", step: (a, x) => `${a} + ${x}`, f: (xs) => xs.reduce((s, v) => s + v, 0) / xs.length, math: "mean" });
-export const max = defineReduction({ name: "max", init: "first", step: (a, x) => `${x} > ${a} ? ${x} : ${a}`, f: (xs) => Math.max(...xs), math: "max" });
+/** An ONNX reduction over each sample's axes. At opset 17 ReduceSum takes them as an input, the others as an attribute. */
+const reduceOver =
+  (opType: string, axesAs: "input" | "attribute"): OnnxRule =>
+  (e) => {
+    const axes = sampleAxes(e.inValues[0]!);
+    if (axesAs === "input") e.node(opType, [e.ins[0]!, e.constant(`${e.out}_axes`, "int64", [axes.length], axes)], { keepdims: int(0) }, e.out);
+    else e.node(opType, e.ins, { axes: ints(axes), keepdims: int(0) }, e.out);
+  };
+
+export const sum = defineReduction({ name: "sum", init: "0", step: (a, x) => `${a} + ${x}`, f: (xs) => xs.reduce((s, v) => s + v, 0), math: "Σ", onnx: reduceOver("ReduceSum", "input") });
+export const mean = defineReduction({ name: "mean", init: "0", step: (a, x) => `${a} + ${x}`, f: (xs) => xs.reduce((s, v) => s + v, 0) / xs.length, math: "mean", onnx: reduceOver("ReduceMean", "attribute") });
+export const max = defineReduction({ name: "max", init: "first", step: (a, x) => `${x} > ${a} ? ${x} : ${a}`, f: (xs) => Math.max(...xs), math: "max", onnx: reduceOver("ReduceMax", "attribute") });
 
 /** dy (one value per row, or one for all) times `scale`, spread over every element of x's shape. */
 export const broadcast: OpDef = {

@@ -1,6 +1,7 @@
 // −x, eˣ and ln x: element-wise, defined like the activations by a scalar formula and its
 // derivative (elementwise.ts), so they fuse the same way. Not activations of the spec.
 import { defineActivation } from "../elementwise.ts";
+import { sameOp } from "../../export/rule.ts";
 
 export const neg = defineActivation({
   name: "neg",
@@ -10,6 +11,7 @@ export const neg = defineActivation({
   df: () => -1,
   dfCode: () => "-1",
   uses: "x",
+  onnx: sameOp("Neg"),
 });
 
 export const exp = defineActivation({
@@ -21,6 +23,7 @@ export const exp = defineActivation({
   df: (_x, y) => y,
   dfCode: (_x, y) => y,
   uses: "y",
+  onnx: sameOp("Exp"),
 });
 
 export const log = defineActivation({
@@ -31,4 +34,5 @@ export const log = defineActivation({
   df: (x) => 1 / x,
   dfCode: (x) => `1 / ${x}`,
   uses: "x",
+  onnx: sameOp("Log"),
 });
