@@ -27,7 +27,7 @@ export interface Checkpoint {
   readonly params: Float32Array;
   /** The model's state buffers (running statistics, …), laid out as its STATE says. */
   readonly state: Float32Array;
-  /** The optimizer's name and its per-parameter buffers (SGD: `velocity`), same layout as params. */
+  /** The optimizer's name and its per-parameter slots (sgd: `velocity`; adam: `m`, `v`), same layout as params. */
   readonly optimizer: { readonly kind: string; readonly slots: Readonly<Record<string, Float32Array>> };
   /** Epochs completed. */
   readonly epoch: number;
