@@ -112,84 +112,82 @@ export function createModel(): Model {
     // layers[0]: dense 4→16, relu
     // h1 = x·W1 → bias_add(·, b1) → relu(·)  (fused)    [15×4], [4×16], [16] → [15×16]
     {
-      // 2×4 register blocks over [15×16], 4 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 15; m += 2) {
-        const ao0 = m * 4;
-        const ao1 = (m + 1) * 4;
+      // 2×4 register blocks over [15×16], 4 terms each
+      for (let m = 0; m < 14; m += 2) {
+        const rowA0 = m * 4;
+        const rowA1 = (m + 1) * 4;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p], a1 = x[ao1 + p];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 16 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
+            const a0 = x[rowA0 + p], a1 = x[rowA1 + p];
+            const colB = p * 16 + n;
+            const u0 = W1[colB], u1 = W1[colB + 1], u2 = W1[colB + 2], u3 = W1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 16 + n;
+          const rowC0 = m * 16 + n;
           {
             const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
+            h1[rowC0] = v > 0 ? v : 0;
           }
           {
             const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
+            h1[rowC0 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
+            h1[rowC0 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
+            h1[rowC0 + 3] = v > 0 ? v : 0;
           }
-          const co1 = (m + 1) * 16 + n;
+          const rowC1 = (m + 1) * 16 + n;
           {
             const v = c10 + b1[n];
-            h1[co1] = v > 0 ? v : 0;
+            h1[rowC1] = v > 0 ? v : 0;
           }
           {
             const v = c11 + b1[n + 1];
-            h1[co1 + 1] = v > 0 ? v : 0;
+            h1[rowC1 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c12 + b1[n + 2];
-            h1[co1 + 2] = v > 0 ? v : 0;
+            h1[rowC1 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c13 + b1[n + 3];
-            h1[co1 + 3] = v > 0 ? v : 0;
+            h1[rowC1 + 3] = v > 0 ? v : 0;
           }
         }
       }
-      for (; m < 15; m++) {
-        const ao0 = m * 4;
+      {
+        const m = 14;
+        const rowA0 = m * 4;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
           for (let p = 0; p < 4; p++) {
-            const a0 = x[ao0 + p];
-            if (a0 === 0) continue;
-            const bo = p * 16 + n;
-            const u0 = W1[bo], u1 = W1[bo + 1], u2 = W1[bo + 2], u3 = W1[bo + 3];
+            const a0 = x[rowA0 + p];
+            const colB = p * 16 + n;
+            const u0 = W1[colB], u1 = W1[colB + 1], u2 = W1[colB + 2], u3 = W1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
-          const co0 = m * 16 + n;
+          const rowC0 = m * 16 + n;
           {
             const v = c00 + b1[n];
-            h1[co0] = v > 0 ? v : 0;
+            h1[rowC0] = v > 0 ? v : 0;
           }
           {
             const v = c01 + b1[n + 1];
-            h1[co0 + 1] = v > 0 ? v : 0;
+            h1[rowC0 + 1] = v > 0 ? v : 0;
           }
           {
             const v = c02 + b1[n + 2];
-            h1[co0 + 2] = v > 0 ? v : 0;
+            h1[rowC0 + 2] = v > 0 ? v : 0;
           }
           {
             const v = c03 + b1[n + 3];
-            h1[co0 + 3] = v > 0 ? v : 0;
+            h1[rowC0 + 3] = v > 0 ? v : 0;
           }
         }
       }
@@ -199,43 +197,43 @@ export function createModel(): Model {
     // z2 = h1·W2 → bias_add(·, b2)  (fused)    [15×16], [16×3], [3] → [15×3]
     {
       // 2×4 register blocks over [15×3], 16 terms each
-      let m = 0;
-      for (; m + 1 < 15; m += 2) {
-        const ao0 = m * 16;
-        const ao1 = (m + 1) * 16;
+      for (let m = 0; m < 14; m += 2) {
+        const rowA0 = m * 16;
+        const rowA1 = (m + 1) * 16;
         {
           let c00 = 0, c01 = 0, c02 = 0, c10 = 0, c11 = 0, c12 = 0;
           for (let p = 0; p < 16; p++) {
-            const a0 = h1[ao0 + p], a1 = h1[ao1 + p];
-            const bo = p * 3;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2];
+            const a0 = h1[rowA0 + p], a1 = h1[rowA1 + p];
+            const colB = p * 3;
+            const u0 = W2[colB], u1 = W2[colB + 1], u2 = W2[colB + 2];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
-          const co0 = m * 3;
-          z2[co0] = c00 + b2[0];
-          z2[co0 + 1] = c01 + b2[1];
-          z2[co0 + 2] = c02 + b2[2];
-          const co1 = (m + 1) * 3;
-          z2[co1] = c10 + b2[0];
-          z2[co1 + 1] = c11 + b2[1];
-          z2[co1 + 2] = c12 + b2[2];
+          const rowC0 = m * 3;
+          z2[rowC0] = c00 + b2[0];
+          z2[rowC0 + 1] = c01 + b2[1];
+          z2[rowC0 + 2] = c02 + b2[2];
+          const rowC1 = (m + 1) * 3;
+          z2[rowC1] = c10 + b2[0];
+          z2[rowC1 + 1] = c11 + b2[1];
+          z2[rowC1 + 2] = c12 + b2[2];
         }
       }
-      for (; m < 15; m++) {
-        const ao0 = m * 16;
+      {
+        const m = 14;
+        const rowA0 = m * 16;
         {
           let c00 = 0, c01 = 0, c02 = 0;
           for (let p = 0; p < 16; p++) {
-            const a0 = h1[ao0 + p];
-            const bo = p * 3;
-            const u0 = W2[bo], u1 = W2[bo + 1], u2 = W2[bo + 2];
+            const a0 = h1[rowA0 + p];
+            const colB = p * 3;
+            const u0 = W2[colB], u1 = W2[colB + 1], u2 = W2[colB + 2];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
           }
-          const co0 = m * 3;
-          z2[co0] = c00 + b2[0];
-          z2[co0 + 1] = c01 + b2[1];
-          z2[co0 + 2] = c02 + b2[2];
+          const rowC0 = m * 3;
+          z2[rowC0] = c00 + b2[0];
+          z2[rowC0 + 1] = c01 + b2[1];
+          z2[rowC0 + 2] = c02 + b2[2];
         }
       }
     }
@@ -323,89 +321,72 @@ export function createModel(): Model {
     // dz1 = dz2·W2ᵀ → relu_grad(·, h1)  (fused)    [15×3], [16×3], [15×16] → [15×16]
     {
       // 2×4 register blocks over [15×16], 3 terms each
-      let m = 0;
-      for (; m + 1 < 15; m += 2) {
-        const ao0 = m * 3;
-        const ao1 = (m + 1) * 3;
+      for (let m = 0; m < 14; m += 2) {
+        const rowA0 = m * 3;
+        const rowA1 = (m + 1) * 3;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 3; p++) {
-            const a0 = dz2[ao0 + p], a1 = dz2[ao1 + p];
-            const bo = p + n * 3;
-            const u0 = W2[bo], u1 = W2[bo + 3], u2 = W2[bo + 6], u3 = W2[bo + 9];
+            const a0 = dz2[rowA0 + p], a1 = dz2[rowA1 + p];
+            const colB = p + n * 3;
+            const u0 = W2[colB], u1 = W2[colB + 3], u2 = W2[colB + 6], u3 = W2[colB + 9];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 16 + n;
-          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
-          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
-          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
-          const co1 = (m + 1) * 16 + n;
-          dz1[co1] = c10 * (h1[co1] > 0 ? 1 : 0);
-          dz1[co1 + 1] = c11 * (h1[co1 + 1] > 0 ? 1 : 0);
-          dz1[co1 + 2] = c12 * (h1[co1 + 2] > 0 ? 1 : 0);
-          dz1[co1 + 3] = c13 * (h1[co1 + 3] > 0 ? 1 : 0);
+          const rowC0 = m * 16 + n;
+          dz1[rowC0] = c00 * (h1[rowC0] > 0 ? 1 : 0);
+          dz1[rowC0 + 1] = c01 * (h1[rowC0 + 1] > 0 ? 1 : 0);
+          dz1[rowC0 + 2] = c02 * (h1[rowC0 + 2] > 0 ? 1 : 0);
+          dz1[rowC0 + 3] = c03 * (h1[rowC0 + 3] > 0 ? 1 : 0);
+          const rowC1 = (m + 1) * 16 + n;
+          dz1[rowC1] = c10 * (h1[rowC1] > 0 ? 1 : 0);
+          dz1[rowC1 + 1] = c11 * (h1[rowC1 + 1] > 0 ? 1 : 0);
+          dz1[rowC1 + 2] = c12 * (h1[rowC1 + 2] > 0 ? 1 : 0);
+          dz1[rowC1 + 3] = c13 * (h1[rowC1 + 3] > 0 ? 1 : 0);
         }
       }
-      for (; m < 15; m++) {
-        const ao0 = m * 3;
+      {
+        const m = 14;
+        const rowA0 = m * 3;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
           for (let p = 0; p < 3; p++) {
-            const a0 = dz2[ao0 + p];
-            const bo = p + n * 3;
-            const u0 = W2[bo], u1 = W2[bo + 3], u2 = W2[bo + 6], u3 = W2[bo + 9];
+            const a0 = dz2[rowA0 + p];
+            const colB = p + n * 3;
+            const u0 = W2[colB], u1 = W2[colB + 3], u2 = W2[colB + 6], u3 = W2[colB + 9];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
           }
-          const co0 = m * 16 + n;
-          dz1[co0] = c00 * (h1[co0] > 0 ? 1 : 0);
-          dz1[co0 + 1] = c01 * (h1[co0 + 1] > 0 ? 1 : 0);
-          dz1[co0 + 2] = c02 * (h1[co0 + 2] > 0 ? 1 : 0);
-          dz1[co0 + 3] = c03 * (h1[co0 + 3] > 0 ? 1 : 0);
+          const rowC0 = m * 16 + n;
+          dz1[rowC0] = c00 * (h1[rowC0] > 0 ? 1 : 0);
+          dz1[rowC0 + 1] = c01 * (h1[rowC0 + 1] > 0 ? 1 : 0);
+          dz1[rowC0 + 2] = c02 * (h1[rowC0 + 2] > 0 ? 1 : 0);
+          dz1[rowC0 + 3] = c03 * (h1[rowC0 + 3] > 0 ? 1 : 0);
         }
       }
     }
     // dW2 = h1ᵀ·dz2    [15×16], [15×3] → [16×3]
     {
       // 2×4 register blocks over [16×3], 15 terms each
-      let m = 0;
-      for (; m + 1 < 16; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
+      for (let m = 0; m < 16; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         {
           let c00 = 0, c01 = 0, c02 = 0, c10 = 0, c11 = 0, c12 = 0;
           for (let p = 0; p < 15; p++) {
-            const a0 = h1[ao0 + p * 16], a1 = h1[ao1 + p * 16];
-            const bo = p * 3;
-            const u0 = dz2[bo], u1 = dz2[bo + 1], u2 = dz2[bo + 2];
+            const a0 = h1[rowA0 + p * 16], a1 = h1[rowA1 + p * 16];
+            const colB = p * 3;
+            const u0 = dz2[colB], u1 = dz2[colB + 1], u2 = dz2[colB + 2];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2;
           }
-          const co0 = m * 3;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
-          dW2[co0 + 2] = c02;
-          const co1 = (m + 1) * 3;
-          dW2[co1] = c10;
-          dW2[co1 + 1] = c11;
-          dW2[co1 + 2] = c12;
-        }
-      }
-      for (; m < 16; m++) {
-        const ao0 = m;
-        {
-          let c00 = 0, c01 = 0, c02 = 0;
-          for (let p = 0; p < 15; p++) {
-            const a0 = h1[ao0 + p * 16];
-            const bo = p * 3;
-            const u0 = dz2[bo], u1 = dz2[bo + 1], u2 = dz2[bo + 2];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2;
-          }
-          const co0 = m * 3;
-          dW2[co0] = c00;
-          dW2[co0 + 1] = c01;
-          dW2[co0 + 2] = c02;
+          const rowC0 = m * 3;
+          dW2[rowC0] = c00;
+          dW2[rowC0 + 1] = c01;
+          dW2[rowC0 + 2] = c02;
+          const rowC1 = (m + 1) * 3;
+          dW2[rowC1] = c10;
+          dW2[rowC1 + 1] = c11;
+          dW2[rowC1 + 2] = c12;
         }
       }
     }
@@ -422,49 +403,29 @@ export function createModel(): Model {
     }
     // dW1 = xᵀ·dz1    [15×4], [15×16] → [4×16]
     {
-      // 2×4 register blocks over [4×16], 15 terms each; steps where the input is zero are skipped
-      let m = 0;
-      for (; m + 1 < 4; m += 2) {
-        const ao0 = m;
-        const ao1 = (m + 1);
+      // 2×4 register blocks over [4×16], 15 terms each
+      for (let m = 0; m < 4; m += 2) {
+        const rowA0 = m;
+        const rowA1 = m + 1;
         for (let n = 0; n < 16; n += 4) {
           let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
           for (let p = 0; p < 15; p++) {
-            const a0 = x[ao0 + p * 4], a1 = x[ao1 + p * 4];
-            if (a0 === 0 && a1 === 0) continue;
-            const bo = p * 16 + n;
-            const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
+            const a0 = x[rowA0 + p * 4], a1 = x[rowA1 + p * 4];
+            const colB = p * 16 + n;
+            const u0 = dz1[colB], u1 = dz1[colB + 1], u2 = dz1[colB + 2], u3 = dz1[colB + 3];
             c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
             c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
           }
-          const co0 = m * 16 + n;
-          dW1[co0] = c00;
-          dW1[co0 + 1] = c01;
-          dW1[co0 + 2] = c02;
-          dW1[co0 + 3] = c03;
-          const co1 = (m + 1) * 16 + n;
-          dW1[co1] = c10;
-          dW1[co1 + 1] = c11;
-          dW1[co1 + 2] = c12;
-          dW1[co1 + 3] = c13;
-        }
-      }
-      for (; m < 4; m++) {
-        const ao0 = m;
-        for (let n = 0; n < 16; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-          for (let p = 0; p < 15; p++) {
-            const a0 = x[ao0 + p * 4];
-            if (a0 === 0) continue;
-            const bo = p * 16 + n;
-            const u0 = dz1[bo], u1 = dz1[bo + 1], u2 = dz1[bo + 2], u3 = dz1[bo + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-          }
-          const co0 = m * 16 + n;
-          dW1[co0] = c00;
-          dW1[co0 + 1] = c01;
-          dW1[co0 + 2] = c02;
-          dW1[co0 + 3] = c03;
+          const rowC0 = m * 16 + n;
+          dW1[rowC0] = c00;
+          dW1[rowC0 + 1] = c01;
+          dW1[rowC0 + 2] = c02;
+          dW1[rowC0 + 3] = c03;
+          const rowC1 = (m + 1) * 16 + n;
+          dW1[rowC1] = c10;
+          dW1[rowC1 + 1] = c11;
+          dW1[rowC1 + 2] = c12;
+          dW1[rowC1 + 3] = c13;
         }
       }
     }
