@@ -9,4 +9,6 @@ export const identity = defineActivation({
   df: () => 1,
   dfCode: () => "1",
   uses: "y",
+  fWasm: (x) => x,
+  dfWasm: () => "(v128.const f32x4 1 1 1 1)",
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineActivation } from "../elementwise.ts";
 import { num } from "../op.ts";
+import { f32x4, select, splat } from "../wasm.ts";
 
 export const leaky_relu = defineActivation({
   name: "leaky_relu",
@@ -12,4 +13,9 @@ export const leaky_relu = defineActivation({
   df: (_x, y, a) => (y > 0 ? 1 : num(a, "alpha")),
   dfCode: (_x, y, a) => `${y} > 0 ? 1 : ${num(a, "alpha")}`,
   uses: "y",
+  fWasm: (x, a, local) => {
+    const v = local(x);
+    return select(v, f32x4("mul", splat(num(a, "alpha")), v), f32x4("gt", v, splat(0)));
+  },
+  dfWasm: (_x, y, a) => select(splat(1), splat(num(a, "alpha")), f32x4("gt", y, splat(0))),
 });

@@ -1,4 +1,5 @@
 import { defineActivation } from "../elementwise.ts";
+import { f32x4, splat } from "../wasm.ts";
 
 export const sigmoid = defineActivation({
   name: "sigmoid",
@@ -8,4 +9,9 @@ export const sigmoid = defineActivation({
   df: (_x, y) => y * (1 - y),
   dfCode: (_x, y) => `${y} * (1 - ${y})`,
   uses: "y",
+  // No fWasm: SIMD has no eˣ, so a product fused with sigmoid stays JavaScript on wasm.
+  dfWasm: (_x, y, _a, local) => {
+    const v = local(y);
+    return f32x4("mul", v, f32x4("sub", splat(1), v));
+  },
 });

@@ -15,6 +15,7 @@ export const bias_add: OpDef = {
       forRange(w, "j", c, () => w.writeLine(`${ref(out)}[r * ${c} + j] = ${ref(z!)}[r * ${c} + j] + ${ref(b!)}[j];`));
     });
   },
+  wasm: ([a, b]) => `(f32x4.add ${a!} ${b!})`,
   scalar: ([z, b]) => `${z} + ${b}`,
   grad: (g, node, dy, needs) => {
     const b = node.inputs[1]!;

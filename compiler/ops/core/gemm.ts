@@ -6,6 +6,7 @@ import type { Shape } from "../../ir/types.ts";
 import type { Attrs, OpDef, Tensor64 } from "../op.ts";
 import { opDef } from "../registry.ts";
 import { writeGemm } from "./gemm-kernel.ts";
+import { writeGemmWasm } from "./gemm-wasm.ts";
 
 /** An epilogue operand: the running value, one of the node's inputs, or an inlined element-wise op. */
 export type Operand = { readonly acc: true } | { readonly input: number } | { readonly inline: EpilogueStep };
@@ -39,6 +40,7 @@ export const gemm: OpDef = {
     return acc.data;
   },
   emit: (args) => writeGemm(args, attrsOf(args.node.attrs)),
+  wasmKernel: (args) => writeGemmWasm(args, attrsOf(args.node.attrs)),
   describe: (node, ins, out) => {
     const { base, steps } = attrsOf(node.attrs);
     const [a, b] = ins;

@@ -4,6 +4,7 @@
 import type { Shape } from "../../ir/types.ts";
 import type { OpDef } from "../op.ts";
 import { writeGemm } from "./gemm-kernel.ts";
+import { writeGemmWasm } from "./gemm-wasm.ts";
 
 const dims = (s: Shape): [number, number] => [s[0]!, s[1]!];
 const matShape = (want: string, ok: boolean, shape: Shape, batched?: boolean): ReturnType<OpDef["shape"]> =>
@@ -22,6 +23,7 @@ export const matmul: OpDef = {
     return z;
   },
   emit: (args) => writeGemm(args, { base: "matmul", steps: [] }),
+  wasmKernel: (args) => writeGemmWasm(args, { base: "matmul", steps: [] }),
   grad: (g, node, dy, needs) => {
     const [x, wt] = node.inputs as [number, number];
     return [
@@ -47,6 +49,7 @@ export const matmul_nt: OpDef = {
     return z;
   },
   emit: (args) => writeGemm(args, { base: "matmul_nt", steps: [] }),
+  wasmKernel: (args) => writeGemmWasm(args, { base: "matmul_nt", steps: [] }),
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name}·${b!.name}ᵀ`,
   flops: ([a, b]) => 2 * a!.shape[0]! * a!.shape[1]! * b!.shape[0]!,
 };
@@ -65,6 +68,7 @@ export const matmul_tn: OpDef = {
     return z;
   },
   emit: (args) => writeGemm(args, { base: "matmul_tn", steps: [] }),
+  wasmKernel: (args) => writeGemmWasm(args, { base: "matmul_tn", steps: [] }),
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name}ᵀ·${b!.name}`,
   flops: ([a, b]) => 2 * a!.shape[0]! * a!.shape[1]! * b!.shape[1]!,
 };
