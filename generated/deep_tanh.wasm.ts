@@ -106,13 +106,13 @@ export function createModel(): Model {
   const x = input; // 32×32 input
   const W1 = params.subarray(0, 2048); // 32×64 param
   const b1 = params.subarray(2048, 2112); // 64 param
-  const h1 = temp.subarray(0, 2048); // 32×64 temp
+  // h1: temp[0…2048), read and written by kernels only; 32×64 temp
   const W2 = params.subarray(2112, 6208); // 64×64 param
   const b2 = params.subarray(6208, 6272); // 64 param
-  const h2 = temp.subarray(2048, 4096); // 32×64 temp
+  // h2: temp[2048…4096), read and written by kernels only; 32×64 temp
   const W3 = params.subarray(6272, 10368); // 64×64 param
   const b3 = params.subarray(10368, 10432); // 64 param
-  const h3 = temp.subarray(4096, 6144); // 32×64 temp
+  // h3: temp[4096…6144), read and written by kernels only; 32×64 temp
   const W4 = params.subarray(10432, 11072); // 64×10 param
   const b4 = params.subarray(11072, 11082); // 10 param
   const z4 = output; // 32×10 temp
@@ -120,16 +120,16 @@ export function createModel(): Model {
   const data_loss = temp.subarray(6144, 6145); // scalar temp
   const dz4 = temp.subarray(6144, 6464); // 32×10 temp
   const db4 = grads.subarray(11072, 11082); // 10 temp
-  const dW4 = grads.subarray(10432, 11072); // 64×10 temp
+  // dW4: grads[10432…11072), read and written by kernels only; 64×10 temp
   const dz3 = temp.subarray(6464, 8512); // 32×64 temp
   const db3 = grads.subarray(10368, 10432); // 64 temp
-  const dW3 = grads.subarray(6272, 10368); // 64×64 temp
+  // dW3: grads[6272…10368), read and written by kernels only; 64×64 temp
   const dz2 = temp.subarray(4096, 6144); // 32×64 temp
   const db2 = grads.subarray(6208, 6272); // 64 temp
-  const dW2 = grads.subarray(2112, 6208); // 64×64 temp
+  // dW2: grads[2112…6208), read and written by kernels only; 64×64 temp
   const dz1 = temp.subarray(2048, 4096); // 32×64 temp
   const db1 = grads.subarray(2048, 2112); // 64 temp
-  const dW1 = grads.subarray(0, 2048); // 32×64 temp
+  // dW1: grads[0…2048), read and written by kernels only; 32×64 temp
 
   function forward(): void {
     // layers[0]: dense 32→64, tanh

@@ -102,7 +102,7 @@ export function createModel(): Model {
   const x = input; // 75×4 input
   const W1 = params.subarray(0, 24); // 4×6 param
   const b1 = params.subarray(24, 30); // 6 param
-  const h1 = temp.subarray(0, 450); // 75×6 temp
+  // h1: temp[0…450), read and written by kernels only; 75×6 temp
   const W2 = params.subarray(30, 48); // 6×3 param
   const b2 = params.subarray(48, 51); // 3 param
   const z2 = output; // 75×3 temp
@@ -115,8 +115,8 @@ export function createModel(): Model {
   const db2 = grads.subarray(48, 51); // 3 temp
   const dz1 = temp.subarray(675, 1125); // 75×6 temp
   const db1 = grads.subarray(24, 30); // 6 temp
-  const dW1 = grads.subarray(0, 24); // 4×6 temp
-  const dW2 = grads.subarray(30, 48); // 6×3 temp
+  // dW1: grads[0…24), read and written by kernels only; 4×6 temp
+  // dW2: grads[30…48), read and written by kernels only; 6×3 temp
 
   function forward(): void {
     // layers[0]: dense 4→6, relu

@@ -121,8 +121,8 @@ export function createModel(): Model {
   const dh1 = temp.subarray(875, 1075); // 25×8 temp
   const dz1 = temp.subarray(1075, 1675); // 25×24 temp
   const db1 = grads.subarray(96, 120); // 24 temp
-  const dW1 = grads.subarray(0, 96); // 4×24 temp
-  const dW2 = grads.subarray(120, 144); // 8×3 temp
+  // dW1: grads[0…96), read and written by kernels only; 4×24 temp
+  // dW2: grads[120…144), read and written by kernels only; 8×3 temp
 
   function forward(): void {
     // layers[0]: maxout 4→8 (3 pieces)

@@ -126,9 +126,9 @@ export function createModel(): Model {
   const dh2_b = grads.subarray(336, 352); // 16 temp
   const dh1_z = temp.subarray(1200, 2400); // 75×16 temp
   const dh1_b = grads.subarray(64, 80); // 16 temp
-  const dh1_W = grads.subarray(0, 64); // 4×16 temp
-  const dh2_W = grads.subarray(80, 336); // 16×16 temp
-  const dscores_W = grads.subarray(352, 400); // 16×3 temp
+  // dh1_W: grads[0…64), read and written by kernels only; 4×16 temp
+  // dh2_W: grads[80…336), read and written by kernels only; 16×16 temp
+  // dscores_W: grads[352…400), read and written by kernels only; 16×3 temp
 
   function forward(): void {
     // h1: dense(x, 16, relu)

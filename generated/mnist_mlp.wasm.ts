@@ -102,7 +102,7 @@ export function createModel(): Model {
   const x = input; // 64×784 input
   const W1 = params.subarray(0, 100352); // 784×128 param
   const b1 = params.subarray(100352, 100480); // 128 param
-  const h1 = temp.subarray(0, 8192); // 64×128 temp
+  // h1: temp[0…8192), read and written by kernels only; 64×128 temp
   const W2 = params.subarray(100480, 101760); // 128×10 param
   const b2 = params.subarray(101760, 101770); // 10 param
   const z2 = output; // 64×10 temp
@@ -110,10 +110,10 @@ export function createModel(): Model {
   const data_loss = temp.subarray(8192, 8193); // scalar temp
   const dz2 = temp.subarray(8192, 8832); // 64×10 temp
   const db2 = grads.subarray(101760, 101770); // 10 temp
-  const dW2 = grads.subarray(100480, 101760); // 128×10 temp
+  // dW2: grads[100480…101760), read and written by kernels only; 128×10 temp
   const dz1 = temp.subarray(8832, 17024); // 64×128 temp
   const db1 = grads.subarray(100352, 100480); // 128 temp
-  const dW1 = grads.subarray(0, 100352); // 784×128 temp
+  // dW1: grads[0…100352), read and written by kernels only; 784×128 temp
 
   function forward(): void {
     // layers[0]: dense 784→128, relu

@@ -105,9 +105,9 @@ export function createModel(): Model {
   const t = target; // 64×10 target
   const data_loss = temp.subarray(6400, 6401); // scalar temp
   const dz2 = temp.subarray(6400, 7040); // 64×10 temp
-  const dW2 = grads.subarray(100000, 101000); // 100×10 temp
-  const dz1 = temp.subarray(7040, 13440); // 64×100 temp
-  const dW1 = grads.subarray(0, 100000); // 1000×100 temp
+  // dW2: grads[100000…101000), read and written by kernels only; 100×10 temp
+  // dz1: temp[7040…13440), read and written by kernels only; 64×100 temp
+  // dW1: grads[0…100000), read and written by kernels only; 1000×100 temp
 
   function forward(): void {
     // layers[0]: dense 1000→100 (no bias), sigmoid

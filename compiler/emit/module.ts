@@ -34,6 +34,8 @@ export interface Backend {
   readonly arenas: (w: CodeBlockWriter, arenas: readonly ArenaAllocation[]) => void;
   /** A statement that runs node k in place of its JavaScript code, given the row count `rows`; or null. */
   readonly call?: (k: number, rows: string) => string | null;
+  /** Whether the JavaScript code reads a value (default: all); the others get a comment, not a view. */
+  readonly viewed?: (v: Value) => boolean;
 }
 
 export interface ArenaAllocation {
@@ -155,6 +157,7 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput, backend: Backend): v
     if (!slot) return;
     const whole = slot.size === plan.arenas[slot.arena] && ["input", "target", "output"].includes(slot.arena);
     const view = whole ? slot.arena : `${slot.arena}.subarray(${slot.offset}, ${slot.offset + slot.size})`;
+    if (backend.viewed && !backend.viewed(v)) return void w.writeLine(`// ${v.name}: ${slot.arena}[${slot.offset}…${slot.offset + slot.size}), read and written by kernels only; ${shapeText(v.shape)} ${v.kind}`);
     w.writeLine(`const ${v.name} = ${view}; // ${shapeText(v.shape)} ${v.kind}`);
   });
 

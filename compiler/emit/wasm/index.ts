@@ -42,6 +42,24 @@ export function emitWasm(input: EmitInput): WasmModule {
   );
   const binary = assemble(name, wat);
   const base64 = Buffer.from(binary).toString("base64");
+  // The values JavaScript code touches: those of nodes left in JS, and what init and the returned records read.
+  const viewed = new Set<number>([
+    ...input.graph.params.map((p) => p.value),
+    ...input.graph.state.map((s) => s.value),
+    ...input.graph.inputs.map((p) => p.value),
+    ...input.graph.inputGrads.filter((id) => id >= 0),
+    input.graph.dataLoss,
+    input.graph.regLoss,
+  ]);
+  const { forward, loss, backward } = input.plan.functions;
+  const batch = `${input.spec.train.batch ?? 1}`;
+  const runsAsKernel = (k: number, rows: string) => kernels.has(k) && (/^\d+$/.test(rows) || kernels.get(k)!.rowwise);
+  for (const [order, rows] of [[forward, batch], [loss, "rows"], [backward, batch]] as const)
+    for (const k of order) {
+      if (runsAsKernel(k, rows)) continue;
+      const node = input.graph.nodes[k]!;
+      for (const id of [...node.inputs, node.output]) viewed.add(id);
+    }
   const type = `{ readonly memory: WebAssembly.Memory; ${[...kernels.values()].map((k) => `${k.name}(): void;`).join(" ")} }`;
   const backend: Backend = {
     header: [
@@ -59,12 +77,9 @@ export function emitWasm(input: EmitInput): WasmModule {
       w.writeLine("const wasmHeap = wasmKernels.memory.buffer;");
       for (const a of list) w.writeLine(`const ${a.name} = new ${a.type}(wasmHeap, ${memory.base[a.name]}, ${a.length});`);
     },
-    call: (k, rows) => {
-      const kernel = kernels.get(k);
-      // With a variable row count the kernel still computes every row: only right when rows are independent.
-      if (!kernel || (!/^\d+$/.test(rows) && !kernel.rowwise)) return null;
-      return `wasmKernels.${kernel.name}(); // wasm SIMD kernel $${kernel.name}`;
-    },
+    // With a variable row count a kernel still computes every row: only right when rows are independent.
+    call: (k, rows) => (runsAsKernel(k, rows) ? `wasmKernels.${kernels.get(k)!.name}(); // wasm SIMD kernel $${kernels.get(k)!.name}` : null),
+    viewed: (v) => viewed.has(v.id),
   };
   return { code: emit(input, backend), wat, bytes: binary.length, kernels: kernels.size, nodes: input.graph.nodes.length };
 }
