@@ -80,11 +80,19 @@ export interface Model {
 /** The kernels of price.wat, assembled by wabt (26 bytes, base64). */
 const WASM_BINARY = "AGFzbQEAAAAFBAEBAQEHCgEGbWVtb3J5AgA=";
 
+/** The host's WebAssembly API and atob, as this module uses them (typed here: it needs no DOM or Node types). */
+interface WasmHost {
+  readonly WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object, imports: object) => { readonly exports: object } };
+  atob(base64: string): string;
+}
+
 /** Allocates every buffer once; the returned functions never allocate. */
 export function createModel(): Model {
   // One WebAssembly.Memory holds every buffer, at the byte addresses the kernels use.
   // (Synchronous compilation: the binary is small; see README, Backends.)
-  const wasmKernels = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob(WASM_BINARY), (c) => c.charCodeAt(0))), {}).exports as unknown as { readonly memory: WebAssembly.Memory;  };
+  const wasmHost = globalThis as unknown as WasmHost;
+  const wasmBytes = Uint8Array.from(wasmHost.atob(WASM_BINARY), (c) => c.charCodeAt(0));
+  const wasmKernels = new wasmHost.WebAssembly.Instance(new wasmHost.WebAssembly.Module(wasmBytes), {}).exports as { readonly memory: { readonly buffer: ArrayBuffer };  };
   const wasmHeap = wasmKernels.memory.buffer;
   const params = new Float32Array(wasmHeap, 0, 1);
   const grads = new Float32Array(wasmHeap, 16, 1);

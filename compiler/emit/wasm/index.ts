@@ -60,7 +60,7 @@ export function emitWasm(input: EmitInput): WasmModule {
       const node = input.graph.nodes[k]!;
       for (const id of [...node.inputs, node.output]) viewed.add(id);
     }
-  const type = `{ readonly memory: WebAssembly.Memory; ${[...kernels.values()].map((k) => `${k.name}(): void;`).join(" ")} }`;
+  const type = `{ readonly memory: { readonly buffer: ArrayBuffer }; ${[...kernels.values()].map((k) => `${k.name}(): void;`).join(" ")} }`;
   const backend: Backend = {
     header: [
       `Backend: wasm. Matrix products and their fused epilogues run as WebAssembly SIMD kernels (${name}.wat);`,
@@ -69,11 +69,19 @@ export function emitWasm(input: EmitInput): WasmModule {
     preamble: (w: CodeBlockWriter) => {
       w.writeLine(`/** The kernels of ${name}.wat, assembled by wabt (${binary.length} bytes, base64). */`);
       w.writeLine(`const WASM_BINARY = "${base64}";`);
+      w.blankLine();
+      w.writeLine("/** The host's WebAssembly API and atob, as this module uses them (typed here: it needs no DOM or Node types). */");
+      w.write("interface WasmHost").block(() => {
+        w.writeLine("readonly WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (module: object, imports: object) => { readonly exports: object } };");
+        w.writeLine("atob(base64: string): string;");
+      });
     },
     arenas: (w, list) => {
       w.writeLine("// One WebAssembly.Memory holds every buffer, at the byte addresses the kernels use.");
       w.writeLine("// (Synchronous compilation: the binary is small; see README, Backends.)");
-      w.writeLine(`const wasmKernels = new WebAssembly.Instance(new WebAssembly.Module(Uint8Array.from(atob(WASM_BINARY), (c) => c.charCodeAt(0))), {}).exports as unknown as ${type};`);
+      w.writeLine("const wasmHost = globalThis as unknown as WasmHost;");
+      w.writeLine("const wasmBytes = Uint8Array.from(wasmHost.atob(WASM_BINARY), (c) => c.charCodeAt(0));");
+      w.writeLine(`const wasmKernels = new wasmHost.WebAssembly.Instance(new wasmHost.WebAssembly.Module(wasmBytes), {}).exports as ${type};`);
       w.writeLine("const wasmHeap = wasmKernels.memory.buffer;");
       for (const a of list) w.writeLine(`const ${a.name} = new ${a.type}(wasmHeap, ${memory.base[a.name]}, ${a.length});`);
     },
