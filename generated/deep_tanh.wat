@@ -382,6 +382,32 @@
   )
 
   ;; layers[3]: dense 64→10, identity
+  ;; db4 = Σ_rows dz4    [32×10] → [10]
+  (func $layers_3_db4 (export "layers_3_db4")
+    (local $pa i32) (local $acc v128)
+    ;; [32×10] → [10], 4 columns at a time
+    (local.set $acc (v128.load offset=119904 (i32.const 0)))
+    (local.set $pa (i32.const 40))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=119904 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 40))) (i32.const 1280))))
+    (v128.store offset=88624 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=119920 (i32.const 0)))
+    (local.set $pa (i32.const 40))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=119920 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 40))) (i32.const 1280))))
+    (v128.store offset=88640 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=119936 (i32.const 0)))
+    (local.set $pa (i32.const 40))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=119936 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 40))) (i32.const 1280))))
+    (v128.store32_lane offset=88656 0 (i32.const 0) (local.get $acc))
+    (v128.store32_lane offset=88660 1 (i32.const 0) (local.get $acc))
+  )
+
+  ;; layers[3]: dense 64→10, identity
   ;; dz3 = dz4·W4ᵀ → tanh_grad(·, h3)  (fused)    [32×10], [64×10], [32×64] → [32×64]
   (func $layers_3_dz3 (export "layers_3_dz3")
     (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128)
@@ -543,6 +569,109 @@
   )
 
   ;; layers[2]: dense 64→64, tanh
+  ;; db3 = Σ_rows dz3    [32×64] → [64]
+  (func $layers_2_db3 (export "layers_2_db3")
+    (local $pa i32) (local $acc v128)
+    ;; [32×64] → [64], 4 columns at a time
+    (local.set $acc (v128.load offset=121184 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121184 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85808 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121200 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121200 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85824 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121216 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121216 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85840 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121232 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121232 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85856 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121248 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121248 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85872 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121264 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121264 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85888 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121280 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121280 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85904 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121296 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121296 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85920 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121312 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121312 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85936 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121328 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121328 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85952 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121344 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121344 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85968 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121360 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121360 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=85984 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121376 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121376 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=86000 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121392 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121392 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=86016 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121408 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121408 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=86032 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=121424 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=121424 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=86048 (i32.const 0) (local.get $acc))
+  )
+
+  ;; layers[2]: dense 64→64, tanh
   ;; dz2 = dz3·W3ᵀ → tanh_grad(·, h2)  (fused)    [32×64], [64×64], [32×64] → [32×64]
   (func $layers_2_dz2 (export "layers_2_dz2")
     (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128)
@@ -657,6 +786,109 @@
   )
 
   ;; layers[1]: dense 64→64, tanh
+  ;; db2 = Σ_rows dz2    [32×64] → [64]
+  (func $layers_1_db2 (export "layers_1_db2")
+    (local $pa i32) (local $acc v128)
+    ;; [32×64] → [64], 4 columns at a time
+    (local.set $acc (v128.load offset=111712 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111712 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69168 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111728 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111728 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69184 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111744 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111744 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69200 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111760 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111760 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69216 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111776 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111776 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69232 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111792 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111792 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69248 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111808 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111808 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69264 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111824 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111824 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69280 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111840 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111840 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69296 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111856 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111856 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69312 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111872 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111872 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69328 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111888 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111888 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69344 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111904 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111904 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69360 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111920 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111920 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69376 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111936 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111936 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69392 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=111952 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=111952 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=69408 (i32.const 0) (local.get $acc))
+  )
+
+  ;; layers[1]: dense 64→64, tanh
   ;; dz1 = dz2·W2ᵀ → tanh_grad(·, h1)  (fused)    [32×64], [64×64], [32×64] → [32×64]
   (func $layers_1_dz1 (export "layers_1_dz1")
     (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $t0 v128) (local $t1 v128) (local $t2 v128)
@@ -768,6 +1000,109 @@
         (v128.store offset=53568 (local.get $pc) (local.get $v))
         (br_if $n (i32.lt_u (local.tee $n (i32.add (local.get $n) (i32.const 8))) (i32.const 64))))
       (br_if $m (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 4))) (i32.const 64))))
+  )
+
+  ;; layers[0]: dense 32→64, tanh
+  ;; db1 = Σ_rows dz1    [32×64] → [64]
+  (func $layers_0_db1 (export "layers_0_db1")
+    (local $pa i32) (local $acc v128)
+    ;; [32×64] → [64], 4 columns at a time
+    (local.set $acc (v128.load offset=103520 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103520 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52528 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103536 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103536 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52544 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103552 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103552 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52560 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103568 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103568 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52576 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103584 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103584 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52592 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103600 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103600 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52608 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103616 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103616 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52624 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103632 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103632 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52640 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103648 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103648 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52656 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103664 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103664 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52672 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103680 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103680 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52688 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103696 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103696 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52704 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103712 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103712 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52720 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103728 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103728 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52736 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103744 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103744 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52752 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=103760 (i32.const 0)))
+    (local.set $pa (i32.const 256))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=103760 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 256))) (i32.const 8192))))
+    (v128.store offset=52768 (i32.const 0) (local.get $acc))
   )
 
   ;; layers[0]: dense 32→64, tanh

@@ -184,6 +184,21 @@
   )
 
   ;; layers[1]: dense 6→3, identity
+  ;; db2 = Σ_rows dz2    [75×3] → [3]
+  (func $layers_1_db2 (export "layers_1_db2")
+    (local $pa i32) (local $acc v128)
+    ;; [75×3] → [3], 4 columns at a time
+    (local.set $acc (v128.load offset=4632 (i32.const 0)))
+    (local.set $pa (i32.const 12))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=4632 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 12))) (i32.const 900))))
+    (v128.store32_lane offset=400 0 (i32.const 0) (local.get $acc))
+    (v128.store32_lane offset=404 1 (i32.const 0) (local.get $acc))
+    (v128.store32_lane offset=408 2 (i32.const 0) (local.get $acc))
+  )
+
+  ;; layers[1]: dense 6→3, identity
   ;; dz1 = dz2·W2ᵀ → relu_grad(·, h1)  (fused)    [75×3], [6×3], [75×6] → [75×6]
   (func $layers_1_dz1 (export "layers_1_dz1")
     (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $t0 v128) (local $t1 v128)
@@ -374,6 +389,26 @@
       (v128.store32_lane offset=332 1 (local.get $pc) (local.get $v))
       (v128.store32_lane offset=336 2 (local.get $pc) (local.get $v))
       (br_if $m (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 1))) (i32.const 6))))
+  )
+
+  ;; layers[0]: dense 4→6, relu
+  ;; db1 = Σ_rows dz1    [75×6] → [6]
+  (func $layers_0_db1 (export "layers_0_db1")
+    (local $pa i32) (local $acc v128)
+    ;; [75×6] → [6], 4 columns at a time
+    (local.set $acc (v128.load offset=5532 (i32.const 0)))
+    (local.set $pa (i32.const 24))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=5532 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 24))) (i32.const 1800))))
+    (v128.store offset=304 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=5548 (i32.const 0)))
+    (local.set $pa (i32.const 24))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=5548 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 24))) (i32.const 1800))))
+    (v128.store32_lane offset=320 0 (i32.const 0) (local.get $acc))
+    (v128.store32_lane offset=324 1 (i32.const 0) (local.get $acc))
   )
 
   ;; layers[0]: dense 4→6, relu

@@ -169,6 +169,21 @@
   )
 
   ;; layers[1]: dense 8→3, identity
+  ;; db2 = Σ_rows dz2    [25×3] → [3]
+  (func $layers_1_db2 (export "layers_1_db2")
+    (local $pa i32) (local $acc v128)
+    ;; [25×3] → [3], 4 columns at a time
+    (local.set $acc (v128.load offset=5200 (i32.const 0)))
+    (local.set $pa (i32.const 12))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=5200 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 12))) (i32.const 300))))
+    (v128.store32_lane offset=1168 0 (i32.const 0) (local.get $acc))
+    (v128.store32_lane offset=1172 1 (i32.const 0) (local.get $acc))
+    (v128.store32_lane offset=1176 2 (i32.const 0) (local.get $acc))
+  )
+
+  ;; layers[1]: dense 8→3, identity
   ;; dh1 = dz2·W2ᵀ    [25×3], [8×3] → [25×8]
   (func $layers_1_dh1 (export "layers_1_dh1")
     (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $t0 v128) (local $t1 v128)
@@ -296,6 +311,49 @@
       (v128.store32_lane offset=1112 1 (local.get $pc) (local.get $v))
       (v128.store32_lane offset=1116 2 (local.get $pc) (local.get $v))
       (br_if $m (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 4))) (i32.const 8))))
+  )
+
+  ;; layers[0]: maxout 4→8 (3 pieces)
+  ;; db1 = Σ_rows dz1    [25×24] → [24]
+  (func $layers_0_db1 (export "layers_0_db1")
+    (local $pa i32) (local $acc v128)
+    ;; [25×24] → [24], 4 columns at a time
+    (local.set $acc (v128.load offset=6300 (i32.const 0)))
+    (local.set $pa (i32.const 96))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=6300 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 96))) (i32.const 2400))))
+    (v128.store offset=976 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=6316 (i32.const 0)))
+    (local.set $pa (i32.const 96))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=6316 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 96))) (i32.const 2400))))
+    (v128.store offset=992 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=6332 (i32.const 0)))
+    (local.set $pa (i32.const 96))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=6332 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 96))) (i32.const 2400))))
+    (v128.store offset=1008 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=6348 (i32.const 0)))
+    (local.set $pa (i32.const 96))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=6348 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 96))) (i32.const 2400))))
+    (v128.store offset=1024 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=6364 (i32.const 0)))
+    (local.set $pa (i32.const 96))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=6364 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 96))) (i32.const 2400))))
+    (v128.store offset=1040 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=6380 (i32.const 0)))
+    (local.set $pa (i32.const 96))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=6380 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 96))) (i32.const 2400))))
+    (v128.store offset=1056 (i32.const 0) (local.get $acc))
   )
 
   ;; layers[0]: maxout 4→8 (3 pieces)

@@ -287,6 +287,21 @@
   )
 
   ;; scores: dense(h1 + h2, 3)
+  ;; dscores_b = Σ_rows dscores    [75×3] → [3]
+  (func $scores_dscores_b (export "scores_dscores_b")
+    (local $pa i32) (local $acc v128)
+    ;; [75×3] → [3], 4 columns at a time
+    (local.set $acc (v128.load offset=20048 (i32.const 0)))
+    (local.set $pa (i32.const 12))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=20048 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 12))) (i32.const 900))))
+    (v128.store32_lane offset=3216 0 (i32.const 0) (local.get $acc))
+    (v128.store32_lane offset=3220 1 (i32.const 0) (local.get $acc))
+    (v128.store32_lane offset=3224 2 (i32.const 0) (local.get $acc))
+  )
+
+  ;; scores: dense(h1 + h2, 3)
   ;; dscores_add = dscores·scores_Wᵀ    [75×3], [16×3] → [75×16]
   (func $scores_dscores_add (export "scores_dscores_add")
     (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $t0 v128) (local $t1 v128)
@@ -410,6 +425,37 @@
       (v128.store32_lane offset=3064 1 (local.get $pc) (local.get $v))
       (v128.store32_lane offset=3068 2 (local.get $pc) (local.get $v))
       (br_if $m (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 4))) (i32.const 16))))
+  )
+
+  ;; h2: dense(h1, 16, relu)
+  ;; dh2_b = Σ_rows dh2_z    [75×16] → [16]
+  (func $h2_dh2_b (export "h2_dh2_b")
+    (local $pa i32) (local $acc v128)
+    ;; [75×16] → [16], 4 columns at a time
+    (local.set $acc (v128.load offset=15248 (i32.const 0)))
+    (local.set $pa (i32.const 64))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=15248 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 64))) (i32.const 4800))))
+    (v128.store offset=2960 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=15264 (i32.const 0)))
+    (local.set $pa (i32.const 64))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=15264 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 64))) (i32.const 4800))))
+    (v128.store offset=2976 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=15280 (i32.const 0)))
+    (local.set $pa (i32.const 64))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=15280 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 64))) (i32.const 4800))))
+    (v128.store offset=2992 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=15296 (i32.const 0)))
+    (local.set $pa (i32.const 64))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=15296 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 64))) (i32.const 4800))))
+    (v128.store offset=3008 (i32.const 0) (local.get $acc))
   )
 
   ;; h2: dense(h1, 16, relu)
@@ -563,6 +609,37 @@
         (v128.store offset=2144 (local.get $pc) (local.get $v))
         (br_if $n (i32.lt_u (local.tee $n (i32.add (local.get $n) (i32.const 8))) (i32.const 16))))
       (br_if $m (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 4))) (i32.const 16))))
+  )
+
+  ;; h1: dense(x, 16, relu)
+  ;; dh1_b = Σ_rows dh1_z    [75×16] → [16]
+  (func $h1_dh1_b (export "h1_dh1_b")
+    (local $pa i32) (local $acc v128)
+    ;; [75×16] → [16], 4 columns at a time
+    (local.set $acc (v128.load offset=10448 (i32.const 0)))
+    (local.set $pa (i32.const 64))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=10448 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 64))) (i32.const 4800))))
+    (v128.store offset=1872 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=10464 (i32.const 0)))
+    (local.set $pa (i32.const 64))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=10464 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 64))) (i32.const 4800))))
+    (v128.store offset=1888 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=10480 (i32.const 0)))
+    (local.set $pa (i32.const 64))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=10480 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 64))) (i32.const 4800))))
+    (v128.store offset=1904 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=10496 (i32.const 0)))
+    (local.set $pa (i32.const 64))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=10496 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 64))) (i32.const 4800))))
+    (v128.store offset=1920 (i32.const 0) (local.get $acc))
   )
 
   ;; h1: dense(x, 16, relu)

@@ -184,6 +184,32 @@
   )
 
   ;; layers[1]: dense 128→10, identity
+  ;; db2 = Σ_rows dz2    [64×10] → [10]
+  (func $layers_1_db2 (export "layers_1_db2")
+    (local $pa i32) (local $acc v128)
+    ;; [64×10] → [10], 4 columns at a time
+    (local.set $acc (v128.load offset=1050464 (i32.const 0)))
+    (local.set $pa (i32.const 40))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1050464 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 40))) (i32.const 2560))))
+    (v128.store offset=814128 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1050480 (i32.const 0)))
+    (local.set $pa (i32.const 40))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1050480 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 40))) (i32.const 2560))))
+    (v128.store offset=814144 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1050496 (i32.const 0)))
+    (local.set $pa (i32.const 40))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1050496 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 40))) (i32.const 2560))))
+    (v128.store32_lane offset=814160 0 (i32.const 0) (local.get $acc))
+    (v128.store32_lane offset=814164 1 (i32.const 0) (local.get $acc))
+  )
+
+  ;; layers[1]: dense 128→10, identity
   ;; dz1 = dz2·W2ᵀ → relu_grad(·, h1)  (fused)    [64×10], [128×10], [64×128] → [64×128]
   (func $layers_1_dz1 (export "layers_1_dz1")
     (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128) (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128) (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $t0 v128) (local $t1 v128)
@@ -340,6 +366,205 @@
       (v128.store32_lane offset=809128 0 (local.get $pc) (local.get $v))
       (v128.store32_lane offset=809132 1 (local.get $pc) (local.get $v))
       (br_if $m (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 4))) (i32.const 128))))
+  )
+
+  ;; layers[0]: dense 784→128, relu
+  ;; db1 = Σ_rows dz1    [64×128] → [128]
+  (func $layers_0_db1 (export "layers_0_db1")
+    (local $pa i32) (local $acc v128)
+    ;; [64×128] → [128], 4 columns at a time
+    (local.set $acc (v128.load offset=1053024 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053024 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808496 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053040 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053040 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808512 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053056 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053056 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808528 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053072 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053072 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808544 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053088 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053088 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808560 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053104 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053104 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808576 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053120 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053120 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808592 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053136 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053136 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808608 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053152 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053152 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808624 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053168 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053168 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808640 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053184 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053184 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808656 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053200 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053200 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808672 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053216 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053216 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808688 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053232 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053232 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808704 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053248 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053248 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808720 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053264 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053264 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808736 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053280 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053280 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808752 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053296 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053296 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808768 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053312 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053312 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808784 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053328 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053328 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808800 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053344 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053344 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808816 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053360 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053360 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808832 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053376 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053376 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808848 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053392 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053392 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808864 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053408 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053408 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808880 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053424 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053424 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808896 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053440 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053440 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808912 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053456 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053456 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808928 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053472 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053472 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808944 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053488 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053488 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808960 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053504 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053504 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808976 (i32.const 0) (local.get $acc))
+    (local.set $acc (v128.load offset=1053520 (i32.const 0)))
+    (local.set $pa (i32.const 512))
+    (loop $r
+      (local.set $acc (f32x4.add (local.get $acc) (v128.load offset=1053520 (local.get $pa))))
+      (br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const 512))) (i32.const 32768))))
+    (v128.store offset=808992 (i32.const 0) (local.get $acc))
   )
 
   ;; layers[0]: dense 784→128, relu

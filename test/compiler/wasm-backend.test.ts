@@ -84,12 +84,14 @@ describe("the wasm module's code", () => {
   const source = (name: string) => readFileSync(`generated/${name}.wasm.ts`, "utf8");
   const wat = (name: string) => readFileSync(`generated/${name}.wat`, "utf8");
 
-  it("runs every matrix product of deep_tanh as a SIMD kernel named after its layer", () => {
+  it("runs every matrix product and bias gradient of deep_tanh as a SIMD kernel named after its layer", () => {
     const js = readFileSync("generated/deep_tanh.ts", "utf8");
     const products = (js.match(/register blocks over/g) ?? []).length;
-    expect(products).toBe(11); // 4 forward, 4 dW, 3 dx
-    expect((source("deep_tanh").match(/wasmKernels\.\w+\(\);/g) ?? []).length).toBe(products);
-    expect((wat("deep_tanh").match(/^ {2}\(func \$layers_\d_\w+ \(export/gm) ?? []).length).toBe(products);
+    const biasSums = (js.match(/= Σ_rows /g) ?? []).length;
+    expect([products, biasSums]).toEqual([11, 4]); // 4 forward, 4 dW, 3 dx; 4 db
+    expect((source("deep_tanh").match(/wasmKernels\.\w+\(\);/g) ?? []).length).toBe(products + biasSums);
+    expect((wat("deep_tanh").match(/^ {2}\(func \$layers_\d_\w+ \(export/gm) ?? []).length).toBe(products + biasSums);
+    expect(source("deep_tanh")).not.toMatch(/register blocks over/);
     expect(wat("deep_tanh")).toContain(";; layers[0]: dense 32→64, tanh");
     expect(wat("deep_tanh")).toMatch(/f32x4\.mul/);
   });

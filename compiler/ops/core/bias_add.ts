@@ -1,6 +1,7 @@
 // z + b, with b broadcast over rows; its gradient passes dy through and sums it over rows.
 import type { OpDef } from "../op.ts";
 import { forRange } from "../loops.ts";
+import { writeSumRowsWasm } from "./sum-rows-wasm.ts";
 
 export const bias_add: OpDef = {
   name: "bias_add",
@@ -42,6 +43,8 @@ export const sum_rows: OpDef = {
       forRange(w, "j", c, () => w.writeLine(`${ref(out)}[j] += ${ref(a!)}[r * ${c} + j];`));
     });
   },
+  // Only for a literal batch: a kernel always sums every row (the inference entry has none).
+  wasmKernel: (args) => writeSumRowsWasm(args),
   describe: (_n, [a], out) => `${out.name} = Σ_rows ${a!.name}`,
   flops: ([a]) => a!.shape[0]! * a!.shape[1]!,
 };
