@@ -8,12 +8,13 @@
 // (2) a warm-up; (3) `reps` timed repetitions of ≥ `seconds`, each from the initial weights.
 
 import { writeFileSync } from "node:fs";
-import { SEQUENCE, WORKLOADS, loadWorkload, testMetric, type Workload } from "./workloads.ts";
+import { SEQUENCE, WORKLOADS, loadWasmModule, loadWorkload, testMetric, type Workload } from "./workloads.ts";
 import { ENGINES, type ChildResult, type Engine, type EngineName } from "./engines/engine.ts";
 import { createNetspecEngine } from "./engines/netspec.ts";
 
 async function createEngine(name: EngineName, w: Workload): Promise<{ engine: Engine; note: string }> {
   if (name === "netspec") return { engine: createNetspecEngine(w), note: "" };
+  if (name === "netspec-wasm") return { engine: createNetspecEngine(w, await loadWasmModule(w)), note: "wasm SIMD kernels" };
   // tfjs is imported only in its own children: netspec's numbers are not taken with it loaded.
   const { createTfjsEngine, initBackend } = await import("./engines/tfjs.ts");
   const cpu = name === "tfjs-cpu";

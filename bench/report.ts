@@ -26,6 +26,8 @@ export interface Target {
   /** Required netspec ÷ (faster tfjs backend). */
   readonly required: number;
   readonly peer: EngineName;
+  /** The faster netspec engine (JS or wasm backend), whose steps/s are measured. */
+  readonly ours: EngineName;
   readonly measured: number;
   readonly met: boolean;
 }
@@ -49,11 +51,12 @@ export const TARGETS: Readonly<Record<WorkloadName, number>> = { iris: 30, mnist
 export function targetsOf(rows: readonly Row[]): Target[] {
   return (Object.keys(TARGETS) as WorkloadName[]).flatMap((workload) => {
     const mine = rows.filter((r) => r.workload === workload);
-    const ours = mine.find((r) => r.engine === "netspec");
-    const peers = mine.filter((r) => r.engine !== "netspec").sort((a, b) => b.stepsPerSecond - a.stepsPerSecond);
+    // The best netspec configuration (JS or wasm backend) against the faster tfjs backend.
+    const ours = mine.filter((r) => r.engine.startsWith("netspec")).sort((a, b) => b.stepsPerSecond - a.stepsPerSecond)[0];
+    const peers = mine.filter((r) => r.engine.startsWith("tfjs")).sort((a, b) => b.stepsPerSecond - a.stepsPerSecond);
     if (!ours || peers.length === 0) return [];
     const measured = ours.stepsPerSecond / peers[0].stepsPerSecond;
-    return [{ workload, required: TARGETS[workload], peer: peers[0].engine, measured, met: measured >= TARGETS[workload] }];
+    return [{ workload, required: TARGETS[workload], peer: peers[0].engine, ours: ours.engine, measured, met: measured >= TARGETS[workload] }];
   });
 }
 
@@ -88,11 +91,11 @@ export function toMarkdown(r: Report): string {
         `${row.finalLoss.toPrecision(6)} | ${metric} | ${exp(row.maxParamDiff)} | ${Math.round(row.maxRssMB)} | ${row.cpuShare.toFixed(2)} |`;
     }),
     "",
-    "## Targets (netspec ÷ the faster tfjs backend)",
+    "## Targets (the faster netspec backend ÷ the faster tfjs backend)",
     "",
-    "| workload | required | faster tfjs backend | measured | met? |",
-    "|---|---:|---|---:|---|",
-    ...r.targets.map((t) => `| ${t.workload} | ≥ ${t.required}× | ${t.peer} | ${t.measured.toFixed(1)}× | ${t.met ? "yes" : "**no**"} |`),
+    "| workload | required | faster netspec | faster tfjs backend | measured | met? |",
+    "|---|---:|---|---|---:|---|",
+    ...r.targets.map((t) => `| ${t.workload} | ≥ ${t.required}× | ${t.ours} | ${t.peer} | ${t.measured.toFixed(1)}× | ${t.met ? "yes" : "**no**"} |`),
     "",
     "## Compile time (loadSpec is not included; compileSpec only)",
     "",

@@ -27,6 +27,20 @@ const MODULES: Record<WorkloadName, () => Promise<CompiledModule>> = {
   deep_tanh: () => import("../generated/deep_tanh.ts"),
 };
 
+/** The wasm backend's modules of the same specs (engine netspec-wasm). */
+const WASM_MODULES: Record<WorkloadName, () => Promise<CompiledModule>> = {
+  iris: () => import("../generated/iris.wasm.ts"),
+  mnist_mlp: () => import("../generated/mnist_mlp.wasm.ts"),
+  deep_tanh: () => import("../generated/deep_tanh.wasm.ts"),
+};
+
+/** generated/<name>.wasm.ts, checked against the spec like the JS module. */
+export async function loadWasmModule(w: Workload): Promise<CompiledModule> {
+  const mod = await WASM_MODULES[w.name]();
+  if (mod.SPEC_HASH !== w.mod.SPEC_HASH) throw new Error(`generated/${w.name}.wasm.ts is stale (spec hash differs): run npx netspec compile ${specFile(w.name)}`);
+  return mod;
+}
+
 /** Batches in the fixed sequence; also the number of steps of the agreement run. */
 export const SEQUENCE = 200;
 

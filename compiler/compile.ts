@@ -1,7 +1,9 @@
 // compile(): the whole pipeline, one line per phase (docs/ARCHITECTURE.md). Each phase is a pure function.
 
 import { autodiff } from "./autodiff.ts";
+import type { BackendName } from "./backend.ts";
 import { emit } from "./emit/module.ts";
+import { emitWasm } from "./emit/wasm/index.ts";
 import { fuse } from "./fuse.ts";
 import type { Graph, TrainGraph } from "./ir/types.ts";
 import { verify } from "./ir/verify.ts";
@@ -49,4 +51,23 @@ export function planSpec(spec: Spec, options: CompileOptions = {}): Planned {
 export function emitPlanned(spec: Spec, planned: Planned, hash: string, source: string): Compiled {
   const code = emit({ spec, graph: planned.graph, plan: planned.plan, hash, source, version: NETSPEC_VERSION });
   return { ...planned, code };
+}
+
+/** A file a backend writes for a spec: `<name><suffix>` in the output folder. */
+export interface OutputFile {
+  readonly suffix: string;
+  readonly text: string;
+}
+
+/**
+ * Each backend's files: js writes `<name>.ts`; wasm writes `<name>.wasm.ts` (the same Model,
+ * kernels in WebAssembly) and `<name>.wat` (the kernels' text, assembled into it).
+ */
+export function emitBackend(spec: Spec, planned: Planned, hash: string, source: string, backend: BackendName): OutputFile[] {
+  if (backend === "js") return [{ suffix: ".ts", text: emitPlanned(spec, planned, hash, source).code }];
+  const { code, wat } = emitWasm({ spec, graph: planned.graph, plan: planned.plan, hash, source, version: NETSPEC_VERSION });
+  return [
+    { suffix: ".wasm.ts", text: code },
+    { suffix: ".wat", text: wat },
+  ];
 }

@@ -1,6 +1,7 @@
 // explain: a per-layer table of output shape, parameters and FLOPs per training step, and
 // the bytes of every arena. Pure: returns the text.
 
+import { chooseBackend } from "./backend.ts";
 import type { Compiled } from "./compile.ts";
 import { shapeSize, shapeText, type Graph, type Node } from "./ir/types.ts";
 import { opDef } from "./ops/registry.ts";
@@ -45,5 +46,7 @@ export function explain(spec: Spec, { graph, plan }: Compiled): string {
     out.push(`  ${arena.padEnd(7)} ${String(size).padStart(10)} elements  ${String(b).padStart(12)} bytes${arena === "target" && graph.targets.some((t) => graph.values[t.value]!.dtype === "i32") ? " (int32)" : ""}`);
   }
   out.push(`  ${"total".padEnd(7)} ${"".padStart(10)}           ${String(bytes).padStart(12)} bytes`);
+  const choice = chooseBackend(graph, plan);
+  out.push("", `backend: ${choice.backend} (what train --backend auto uses): ${choice.reason}`);
   return out.join("\n") + "\n";
 }

@@ -3,11 +3,13 @@
 // and the divergence check, which tfjs's minimize loop does not do either.
 
 import { loadBatch, optimizers, predict, STEP, stepRecord } from "../../runtime/index.ts";
+import type { CompiledModule } from "../../runtime/module.ts";
 import type { Workload } from "../workloads.ts";
 import type { Engine } from "./engine.ts";
 
-export function createNetspecEngine(w: Workload): Engine {
-  const model = w.mod.createModel();
+/** `mod`: the workload's JS module, or its wasm module (generated/<name>.wasm.ts): the same layout and weights. */
+export function createNetspecEngine(w: Workload, mod: CompiledModule = w.mod): Engine {
+  const model = mod.createModel();
   const velocity = new Float32Array(w.mod.PARAM_COUNT);
   const { lr, momentum, nesterov } = w.optimizer;
   const hypers = { momentum, nesterov }, slots1 = [velocity], at = stepRecord();
@@ -17,7 +19,7 @@ export function createNetspecEngine(w: Workload): Engine {
   const slots = new Int32Array(B);
   function load(i: number): void {
     for (let k = 0; k < B; k++) slots[k] = w.rows[i * B + k]!;
-    loadBatch(w.mod, model, w.source, slots);
+    loadBatch(mod, model, w.source, slots);
   }
 
   const reset = (): void => {
@@ -39,7 +41,7 @@ export function createNetspecEngine(w: Workload): Engine {
       model.forward();
       return model.loss();
     },
-    predict: (rowsX, rows) => predict(w.mod, model.params, rowsX, rows, model.state).scores,
+    predict: (rowsX, rows) => predict(mod, model.params, rowsX, rows, model.state).scores,
     params: () => model.params.slice(),
     reset,
   };

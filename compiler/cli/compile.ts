@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Command } from "commander";
-import { emitPlanned, planSpec, type Compiled, type Planned } from "../compile.ts";
+import { BACKENDS } from "../backend.ts";
+import { emitBackend, emitPlanned, planSpec, type Compiled, type OutputFile, type Planned } from "../compile.ts";
 import { printGraph, printPlan } from "../ir/print.ts";
 import { loadSpec, type Diagnostic } from "../spec/index.ts";
 import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
@@ -79,19 +80,22 @@ export function registerCompile(program: Command): void {
     .option("-o, --out <dir>", "output folder", "generated")
     .option("--check", "exit 1 if the checked-in output differs from a fresh compile")
     .option("--dump <phase>", "print the IR after a phase: lower, autodiff, fuse or plan")
-    .option("--max-bytes <n>", "refuse specs whose buffers exceed this many bytes", String(DEFAULT_MAX_BYTES));
+    .option("--max-bytes <n>", "refuse specs whose buffers exceed this many bytes", String(DEFAULT_MAX_BYTES))
+    .option("--backend <name>", "js (<name>.ts), wasm (<name>.wasm.ts and <name>.wat) or all", "all");
   cmd.action(
-    guard(() => cmd, (files: string[], opts: { out: string; check?: boolean; dump?: string; maxBytes: string }) => {
+    guard(() => cmd, (files: string[], opts: { out: string; check?: boolean; dump?: string; maxBytes: string; backend: string }) => {
       if (files.length === 0 && opts.check) files = shippedSpecs();
       if (files.length === 0) return usage("compile needs at least one spec file");
       if (opts.dump && !PHASES.includes(opts.dump)) return usage(`--dump takes ${PHASES.join(", ")} (got '${opts.dump}')`);
+      const backends = opts.backend === "all" ? [...BACKENDS] : BACKENDS.filter((b) => b === opts.backend);
+      if (backends.length === 0) return usage(`--backend takes js, wasm or all (got '${opts.backend}')`);
       const maxBytes = Number(opts.maxBytes);
       if (!(maxBytes > 0)) return usage(`--max-bytes must be a positive number (got '${opts.maxBytes}')`);
       const loaded = loadAll(files, maxBytes);
       if (!loaded) return void (process.exitCode = EXIT_USER);
       if (opts.dump) return dump(loaded, opts.dump);
-      const outputs = loaded.map((l) => ({ l, compiled: compileLoaded(l) }));
-      if (opts.check) return check(outputs, opts.out);
+      const outputs = loaded.flatMap((l) => backends.flatMap((b) => emitBackend(l.spec, l.planned, l.hash, l.file, b)).map((f) => ({ l, f })));
+      if (opts.check) return check(outputs, opts.out, opts.backend === "all" ? "" : ` --backend ${opts.backend}`);
       write(outputs, opts.out);
     }),
   );
@@ -112,31 +116,37 @@ function dump(loaded: readonly Loaded[], phase: string): void {
   }
 }
 
-function check(outputs: readonly { l: Loaded; compiled: Compiled }[], out: string): void {
-  const stale = outputs.filter(({ l, compiled }) => {
-    const file = join(out, `${l.spec.name}.ts`);
-    return !existsSync(file) || readFileSync(file, "utf8") !== compiled.code;
+/** One file to write or check: a spec's output from one backend. */
+interface Output {
+  readonly l: Loaded;
+  readonly f: OutputFile;
+}
+
+function check(outputs: readonly Output[], out: string, backendFlag: string): void {
+  const stale = outputs.filter(({ l, f }) => {
+    const file = join(out, `${l.spec.name}${f.suffix}`);
+    return !existsSync(file) || readFileSync(file, "utf8") !== f.text;
   });
   // The hint must run as printed: the same output folder, shell-quoted paths.
   const outFlag = out === "generated" ? "" : ` -o ${shellQuote(out)}`;
-  for (const { l } of stale) process.stderr.write(`${join(out, `${l.spec.name}.ts`)}: out of date with ${l.file}; run: npx netspec compile ${shellQuote(l.file)}${outFlag}\n`);
+  for (const { l, f } of stale) process.stderr.write(`${join(out, `${l.spec.name}${f.suffix}`)}: out of date with ${l.file}; run: npx netspec compile ${shellQuote(l.file)}${outFlag}${backendFlag}\n`);
   if (stale.length) process.exitCode = EXIT_USER;
-  else process.stdout.write(`ok: ${outputs.length} generated module(s) match their specs\n`);
+  else process.stdout.write(`ok: ${outputs.length} generated file(s) match their specs\n`);
 }
 
 /** A word for a POSIX shell: as it is when plain, else single-quoted. */
 export const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
 
 /** Writes each module to a temp file and renames it into place, so no reader sees half a file. */
-function write(outputs: readonly { l: Loaded; compiled: Compiled }[], out: string): void {
+function write(outputs: readonly Output[], out: string): void {
   const staged: { file: string; tmp: string; from: string }[] = [];
   try {
     mkdirSync(out, { recursive: true });
-    for (const { l, compiled } of outputs) {
-      const file = join(out, `${l.spec.name}.ts`);
+    for (const { l, f } of outputs) {
+      const file = join(out, `${l.spec.name}${f.suffix}`);
       const tmp = `${file}.${process.pid}.tmp`;
       staged.push({ file, tmp, from: l.file });
-      writeFileSync(tmp, compiled.code);
+      writeFileSync(tmp, f.text);
     }
     for (const s of staged) renameSync(s.tmp, s.file);
   } catch (e) {

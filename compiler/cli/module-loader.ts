@@ -6,14 +6,16 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { compileLoaded, type Loaded } from "./compile.ts";
+import type { BackendName } from "../backend.ts";
+import { emitBackend } from "../compile.ts";
+import type { Loaded } from "./compile.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 
 let loads = 0;
 
-export async function importCompiled(loaded: Loaded): Promise<CompiledModule> {
-  const { code } = compileLoaded(loaded);
-  const { spec } = loaded;
+export async function importCompiled(loaded: Loaded, backend: BackendName = "js"): Promise<CompiledModule> {
+  const { spec, planned, hash, file: source } = loaded;
+  const code = emitBackend(spec, planned, hash, source, backend)[0]!.text;
   const dir = mkdtempSync(join(tmpdir(), "netspec-"));
   // .mts: the temp folder has no package.json saying "type": "module".
   const file = join(dir, `${spec.name}.mts`);

@@ -11,6 +11,7 @@ import {
 import { writeSvgPlot } from "../../runtime/plot.ts";
 import { warmupTooLong } from "../spec/optimizer-rules.ts";
 import { DATA_DEFAULTS } from "../spec/schema.ts";
+import { chooseBackend, type BackendName } from "../backend.ts";
 import { loadAll } from "./compile.ts";
 import { importCompiled } from "./module-loader.ts";
 import { progressReporter } from "./progress.ts";
@@ -26,6 +27,7 @@ interface TrainFlags {
   resume?: string;
   json?: boolean;
   plot?: string;
+  backend: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -40,7 +42,8 @@ export function registerTrain(program: Command): void {
     .option("--save <file>", "write a checkpoint here at the end")
     .option("--resume <file>", "continue from a checkpoint")
     .option("--json", "print the result as one JSON object on the last line")
-    .option("--plot <file.svg>", "write a chart of loss and accuracy per epoch");
+    .option("--plot <file.svg>", "write a chart of loss and accuracy per epoch")
+    .option("--backend <name>", "js, wasm, or auto: the one explain estimates faster for this spec", "auto");
   cmd.action(guard(() => cmd, (file: string, flags: TrainFlags) => run(file, flags)));
 }
 
@@ -50,13 +53,15 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
   const lr = flags.lr === undefined ? undefined : Number(flags.lr);
   if (epochs === null || seed === null) return;
   if (lr !== undefined && !(lr > 0 && Number.isFinite(lr))) return usage(`--lr must be a positive number (got '${flags.lr}')`);
+  if (!["js", "wasm", "auto"].includes(flags.backend)) return usage(`--backend takes js, wasm or auto (got '${flags.backend}')`);
   const loaded = loadAll([file]);
   if (!loaded) return void (process.exitCode = EXIT_USER);
-  const { spec, hash, file: shown } = loaded[0]!;
+  const { spec, hash, file: shown, planned } = loaded[0]!;
+  const backend = flags.backend === "auto" ? chooseBackend(planned.graph, planned.plan).backend : (flags.backend as BackendName);
   if (!spec.loss) return usage(`${shown}: the spec has no loss, so there is nothing to train; \`netspec grad ${shown}\` shows its value and gradients`);
   if (!spec.data && !flags.data) return usage(`${shown}: the spec names no data; add a data: section, or pass --data builtin:iris|builtin:mnist|file.csv`);
   try {
-    const mod = await importCompiled(loaded[0]!);
+    const mod = await importCompiled(loaded[0]!, backend);
     const runSeed = seed ?? spec.seed;
     // With no data section, --data names the rows; a CSV's class column is then `label`.
     const dataSpec = spec.data ?? { kind: "csv" as const, csv: flags.data!, label: "label", targets: null, ...DATA_DEFAULTS };
@@ -102,7 +107,7 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
         usage(`cannot write the plot ${flags.plot}: ${(e as Error).message}`);
       }
     }
-    report(shown, result, Boolean(flags.json), flags.save, testConfusion(mod, result, data.test));
+    report(shown, result, Boolean(flags.json), backend, flags.save, testConfusion(mod, result, data.test));
   } catch (e) {
     if (!reportUserError(e)) throw e;
   }
@@ -116,7 +121,7 @@ function testConfusion(mod: CompiledModule, r: TrainResult, test: Dataset | null
   return { names, confusion: confusion(test.labels, classes!, mod.OUTPUT_SIZE) };
 }
 
-function report(spec: string, r: TrainResult, json: boolean, save?: string, test?: { names: string[]; confusion: Confusion } | null): void {
+function report(spec: string, r: TrainResult, json: boolean, backend: BackendName, save?: string, test?: { names: string[]; confusion: Confusion } | null): void {
   const f = r.final;
   const summary = {
     spec,
@@ -131,13 +136,14 @@ function report(spec: string, r: TrainResult, json: boolean, save?: string, test
     testAccuracy: f?.testAccuracy ?? null,
     seconds: r.seconds,
     stepsPerSecond: r.stepsPerSecond,
+    backend,
     checkpoint: save ?? null,
     confusion: test ? { classes: test.names, ...test.confusion } : null,
   };
   if (json) return void process.stdout.write(`${JSON.stringify(summary)}\n`);
   const pct = (x: number | null | undefined) => (x == null ? "n/a" : `${(100 * x).toFixed(2)}%`);
   const lines = [
-    `${spec}: stopped after ${r.epochs} epochs (${r.stopped}), ${r.steps} steps in ${r.seconds.toFixed(2)} s (${Math.round(r.stepsPerSecond)} steps/s)`,
+    `${spec}: stopped after ${r.epochs} epochs (${r.stopped}), ${r.steps} steps in ${r.seconds.toFixed(2)} s (${Math.round(r.stepsPerSecond)} steps/s, ${backend} backend)`,
     `  loss ${f?.loss.toFixed(5) ?? "n/a"} (data ${f?.dataLoss.toFixed(5) ?? "n/a"} + penalty ${f?.regLoss.toFixed(5) ?? "n/a"})`,
     `  train accuracy ${pct(f?.trainAccuracy)}, test loss ${f?.testLoss?.toFixed(5) ?? "n/a"}, test accuracy ${pct(f?.testAccuracy)}`,
   ];

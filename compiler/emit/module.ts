@@ -25,18 +25,48 @@ export interface EmitInput {
   readonly version: string;
 }
 
+/** What differs between backends (compiler/emit/wasm/ is the other one); the default is plain JS. */
+export interface Backend {
+  /** Lines of the header after the spec's, naming the backend. */
+  readonly header?: readonly string[];
+  /** Module-level statements before createModel (the wasm binary). */
+  readonly preamble?: (w: CodeBlockWriter) => void;
+  /** Declares every arena (`const params = …`), each `length` elements of `type`. */
+  readonly arenas: (w: CodeBlockWriter, arenas: readonly ArenaAllocation[]) => void;
+  /** A statement that runs node k in place of its JavaScript code, given the row count `rows`; or null. */
+  readonly call?: (k: number, rows: string) => string | null;
+  /** Whether the JavaScript code reads a value (default: all); the others get a comment, not a view. */
+  readonly viewed?: (v: Value) => boolean;
+}
+
+export interface ArenaAllocation {
+  readonly name: ArenaName;
+  readonly type: "Float32Array" | "Int32Array";
+  readonly length: number;
+}
+
+const JS_BACKEND: Backend = {
+  arenas: (w, arenas) => {
+    w.writeLine("// Every buffer, allocated once. Temporaries with disjoint lifetimes share `temp`.");
+    for (const a of arenas) w.writeLine(`const ${a.name} = new ${a.type}(${a.length});`);
+  },
+};
+
 let project: Project | undefined;
 
-export function emit(input: EmitInput): string {
+export function emit(input: EmitInput, backend: Backend = JS_BACKEND): string {
   project ??= new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
   });
   const file = project.createSourceFile(`${input.spec.name}.ts`, "", { overwrite: true });
-  file.addStatements((w) => writeHeader(w, input));
+  file.addStatements((w) => {
+    writeHeader(w, input);
+    for (const line of backend.header ?? []) w.writeLine(`// ${line}`);
+  });
   file.addVariableStatements(constants(input));
   file.addStatements(MODEL_INTERFACE);
-  for (const h of helpers(input.graph)) {
+  for (const h of helpers(input.graph, backend)) {
     file.addFunction({
       name: h.name,
       docs: [h.doc],
@@ -45,22 +75,26 @@ export function emit(input: EmitInput): string {
       statements: (w) => h.statements.forEach((line) => w.writeLine(line)),
     });
   }
+  if (backend.preamble) file.addStatements(backend.preamble);
   file.addFunction({
     isExported: true,
     name: "createModel",
     returnType: "Model",
     docs: ["Allocates every buffer once; the returned functions never allocate."],
-    statements: (w) => writeFactory(w, input),
+    statements: (w) => writeFactory(w, input, backend),
   });
   const text = file.getFullText();
   project.removeSourceFile(file);
   return text;
 }
 
-/** The module-level functions the graph's kernels call, each once. */
-function helpers(graph: TrainGraph): Helper[] {
+/** The module-level functions the graph's JavaScript kernels call, each once (a backend's kernel calls none). */
+function helpers(graph: TrainGraph, backend: Backend): Helper[] {
   const byName = new Map<string, Helper>();
-  for (const node of graph.nodes) for (const h of opDef(node.op).helpers?.(node.attrs) ?? []) byName.set(h.name, h);
+  graph.nodes.forEach((node, k) => {
+    if (backend.call?.(k, "rows")) return;
+    for (const h of opDef(node.op).helpers?.(node.attrs) ?? []) byName.set(h.name, h);
+  });
   return [...byName.values()];
 }
 
@@ -121,15 +155,20 @@ function constants({ spec, graph, plan, hash, version }: EmitInput) {
 /** The arenas, in the order createModel() allocates them (all Float32Array but class targets). */
 const ARENAS: readonly ArenaName[] = ["params", "grads", "state", "input", "target", "output", "temp"];
 
-function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
+/** Every arena's element type and length, in the order createModel() allocates them. */
+export function arenaAllocations({ graph, plan }: Pick<EmitInput, "graph" | "plan">): ArenaAllocation[] {
+  const targetArray = graph.targets.some((t) => graph.values[t.value]!.dtype === "i32") ? "Int32Array" : "Float32Array";
+  return ARENAS.map((name) => ({
+    name,
+    type: name === "target" ? targetArray : "Float32Array",
+    length: name === "state" ? plan.arenas.state : Math.max(plan.arenas[name], 1),
+  }));
+}
+
+function writeFactory(w: CodeBlockWriter, input: EmitInput, backend: Backend): void {
   const { graph, plan } = input;
   const batch = input.spec.train.batch ?? 1;
-  const targetArray = graph.targets.some((t) => graph.values[t.value]!.dtype === "i32") ? "Int32Array" : "Float32Array";
-  w.writeLine("// Every buffer, allocated once. Temporaries with disjoint lifetimes share `temp`.");
-  for (const arena of ARENAS) {
-    const type = arena === "target" ? targetArray : "Float32Array";
-    w.writeLine(`const ${arena} = new ${type}(${arena === "state" ? plan.arenas.state : Math.max(plan.arenas[arena], 1)});`);
-  }
+  backend.arenas(w, arenaAllocations(input));
   w.writeLine("const lossParts = new Float64Array(2);");
   w.blankLine();
   w.writeLine("// Named views: one per tensor of the graph.");
@@ -139,6 +178,7 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
     if (!slot) return;
     const whole = slot.size === plan.arenas[slot.arena] && ["input", "target", "output"].includes(slot.arena);
     const view = whole ? slot.arena : `${slot.arena}.subarray(${slot.offset}, ${slot.offset + slot.size})`;
+    if (backend.viewed && !backend.viewed(v)) return void w.writeLine(`// ${v.name}: ${slot.arena}[${slot.offset}…${slot.offset + slot.size}), read and written by kernels only; ${shapeText(v.shape)} ${v.kind}`);
     w.writeLine(`const ${v.name} = ${view}; // ${shapeText(v.shape)} ${v.kind}`);
   });
 
@@ -154,19 +194,20 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
     w.write(`function ${signature}`).block(body);
   };
   const { functions } = plan;
-  fn("forward(): void", () => emitNodes(w, graph, functions.forward, train));
+  const call = (rows: string) => (k: number) => backend.call?.(k, rows) ?? null;
+  fn("forward(): void", () => emitNodes(w, graph, functions.forward, train, call(train.rows)));
   fn("infer(rows: number): void", () => {
     w.write(`if (!(rows >= 1 && rows <= ${batch} && Number.isInteger(rows)))`).block(() => {
       w.writeLine(`throw new RangeError(\`infer: rows must be an integer from 1 to ${batch} (got \${rows})\`);`);
     });
     // Rows are independent in inference, so the whole batch is computed and the rest ignored.
-    if (plan.inferDiffers) emitNodes(w, graph, functions.forward, { ...train, mode: "infer" });
+    if (plan.inferDiffers) emitNodes(w, graph, functions.forward, { ...train, mode: "infer" }, call(train.rows));
     else w.writeLine("forward(); // the same code as training: no op here behaves differently");
   });
   // The loss's work sits in void functions: a double returned from a call V8 does not inline
   // is boxed (16 bytes a step). Training loops call lossTerms() and read lossParts.
   fn("lossOver(rows: number): void", () => {
-    emitNodes(w, graph, functions.loss, { ...train, rows: "rows" });
+    emitNodes(w, graph, functions.loss, { ...train, rows: "rows" }, call("rows"));
     w.writeLine(`lossParts[0] = ${graph.values[graph.dataLoss]!.name}[0];`);
     w.writeLine(`lossParts[1] = ${graph.regLoss >= 0 ? `${graph.values[graph.regLoss]!.name}[0]` : "0"};`);
   });
@@ -179,7 +220,7 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
     w.writeLine("infer(rows);");
     w.writeLine("lossOver(rows);");
   });
-  fn("backward(): void", () => emitNodes(w, graph, functions.backward, train));
+  fn("backward(): void", () => emitNodes(w, graph, functions.backward, train, call(train.rows)));
   fn("init(seed: number): void", () => emitInit(w, graph, ref));
   w.blankLine();
   if (scratchBuffers.size) {

@@ -12,6 +12,8 @@ export function emitNodes(
   graph: TrainGraph,
   order: readonly number[],
   env: Pick<EmitArgs, "ref" | "rows" | "scratch" | "mode">,
+  /** A backend's statement that runs node k instead of its JavaScript code (a wasm kernel), or null. */
+  call: (k: number) => string | null = () => null,
 ): void {
   let path: string | undefined;
   for (const k of order) {
@@ -27,6 +29,8 @@ export function emitNodes(
     }
     const shapes = ins.map((v) => `[${v.shape.join("×")}]`).join(", ");
     w.writeLine(`// ${commentSafe(op.describe(node, ins, out))}    ${shapes} → [${out.shape.join("×")}]`);
-    w.block(() => op.emit({ w, node, ins, out, ...env }));
+    const instead = call(k);
+    if (instead !== null) w.writeLine(instead);
+    else w.block(() => op.emit({ w, node, ins, out, ...env }));
   }
 }

@@ -71,5 +71,6 @@ const RESERVED = new Set([
   ...["init", "forward", "loss", "lossTerms", "lossOver", "evaluate", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math", "tanh32"],
   ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "v2", "y", "zo", "xo", "wo", "xv", "av", "sy", "colB"],
   ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin", "nnz", "q", "nzStep", "nzA0", "nzA1", "rowAcc"],
+  ...["wasmKernels", "wasmHeap", "wasmHost", "wasmBytes", "WASM_BINARY", "WasmHost"], // the wasm backend's module (compiler/emit/wasm/)
 ]);
 const reserved = (name: string): boolean => RESERVED.has(name) || /^(a|u|c|rowA|rowC)\d+$/.test(name);

@@ -26,6 +26,10 @@ export interface ActivationDef {
   readonly helper?: Helper;
   /** f as ONNX nodes (`netspec export`); usually one operator: `sameOp("Relu")`. */
   readonly onnx?: OnnxRule;
+  /** f over four lanes, as WebAssembly text (OpDef.wasm); absent where SIMD has no cheap form (eˣ). */
+  readonly fWasm?: (x: string, a: Attrs, local: (expr: string) => string) => string;
+  /** f′ over four lanes, from x or y as `uses` says (the other is not given). */
+  readonly dfWasm?: (x: string, y: string, a: Attrs, local: (expr: string) => string) => string;
 }
 
 export interface Activation {
@@ -52,6 +56,7 @@ export function defineActivation(def: ActivationDef): Activation {
     },
     scalar: ([v], a) => def.fCode(v!, a),
     ...(def.helper ? { helpers: () => [def.helper!] } : {}),
+    wasm: def.fWasm && (([v], a, local) => def.fWasm!(v!, a, local)),
     grad: (g, node, dy) => {
       const x = node.inputs[0]!;
       const saved = def.uses === "y" ? node.output : x;
@@ -81,6 +86,7 @@ export function defineActivation(def: ActivationDef): Activation {
       });
     },
     scalar: ([dy, s], a) => `${dy} * (${def.uses === "y" ? def.dfCode("", s!, a) : def.dfCode(s!, "", a)})`,
+    wasm: def.dfWasm && (([dy, s], a, local) => `(f32x4.mul ${dy!} ${def.uses === "y" ? def.dfWasm!("", s!, a, local) : def.dfWasm!(s!, "", a, local)})`),
     describe: (_node, ins, out) =>
       `${out.name} = ${ins[0]!.name} ⊙ ${def.name}′ (from ${def.uses} = ${ins[1]!.name})`,
     flops: (_ins, out) => 2 * shapeSize(out.shape),

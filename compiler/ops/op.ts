@@ -49,6 +49,21 @@ export interface Helper {
   readonly statements: readonly string[];
 }
 
+/** What a wasm kernel rule gets: the node, and the byte address of every value in linear memory. */
+export interface WasmKernelArgs {
+  readonly node: Node;
+  readonly ins: readonly Value[];
+  readonly out: Value;
+  /** Byte address of a value's first element in the one WebAssembly.Memory. */
+  readonly addr: (v: Value) => number;
+}
+
+/** A kernel as WebAssembly text: its locals and its body (the function header is the backend's). */
+export interface WasmKernel {
+  readonly locals: readonly string[];
+  readonly body: string;
+}
+
 /** How a gradient rule adds backward nodes (the rule never emits text). */
 export interface GradBuilder {
   value(id: number): Value;
@@ -94,6 +109,18 @@ export interface OpDef {
    * module defines each one once, however many kernels call it (V8 inlines them).
    */
   helpers?(attrs: Attrs): readonly Helper[];
+  /**
+   * Element-wise ops only, for the wasm backend: four output lanes (f32x4) as a WebAssembly
+   * text expression of the operands' v128 values. An operand the rule reads twice goes through
+   * `local` (which binds it to a fresh local and returns a `local.get`). Without this rule, a
+   * matrix product fused with the op stays a JavaScript kernel on that backend.
+   */
+  wasm?(operands: readonly string[], attrs: Attrs, local: (expr: string) => string): string;
+  /**
+   * Matrix products only, for the wasm backend: the body of an exported SIMD function computing
+   * `out` (every address a literal), or null when part of the node has no wasm rule.
+   */
+  wasmKernel?(a: WasmKernelArgs): WasmKernel | null;
   /** The math for the comment above the emitted block, e.g. `z1 = x·W1`. */
   describe(node: Node, ins: readonly Value[], out: Value): string;
   /** Floating-point operations of one evaluation (for `netspec explain`). */

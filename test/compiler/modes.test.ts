@@ -1,6 +1,7 @@
 // The generated entry points beyond forward/backward: infer(rows) and evaluate(rows), which
 // take the loss over only the first rows rows (a last partial chunk of test data).
 import { describe, expect, it } from "vitest";
+import { BACKENDS } from "../../compiler/backend.ts";
 import { lossOf } from "../../compiler/interpret.ts";
 import type { Spec } from "../../compiler/spec/types.ts";
 import { load, randomFeeds } from "../helpers/gradcheck.ts";
@@ -14,12 +15,13 @@ const losses: [string, Spec["loss"]][] = [
   ["sigmoid cross-entropy", { op: "sigmoid_cross_entropy", attrs: {} }],
 ];
 
-describe("evaluate(rows)", () => {
+// On the wasm backend too: its kernels compute every row, and the loss reads only the first `rows`.
+describe.each(BACKENDS)("evaluate(rows), %s backend", (backend) => {
   it.each(losses)("%s: the loss of the first rows rows, as the interpreter computes it on those rows alone", async (_name, loss) => {
     const batch = 6;
     const rows = 4;
     const spec = makeSpec({ layers: [layer(5, "tanh"), layer(3)], loss, regularizer: { l1: 0, l2: 0.01 }, train: { batch, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } });
-    const { compiled, mod } = await load(spec);
+    const { compiled, mod } = await load(spec, backend);
     const { graph } = compiled;
     const feeds = randomFeeds(graph, 3);
     const model = mod.createModel();
@@ -38,7 +40,7 @@ describe("evaluate(rows)", () => {
   });
 
   it("infer(rows) refuses a row count outside 1…BATCH", async () => {
-    const { mod } = await load(makeSpec({ layers: [layer(3)] }));
+    const { mod } = await load(makeSpec({ layers: [layer(3)] }), backend);
     const model = mod.createModel();
     for (const bad of [0, 6, 2.5, NaN]) expect(() => model.infer(bad)).toThrow(RangeError);
     expect(() => model.evaluate(5)).not.toThrow();

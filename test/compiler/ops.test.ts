@@ -2,6 +2,7 @@
 // central finite differences of the interpreter, inside a small network that uses it (or,
 // for the graph-math ops, a hand-built graph: test/helpers/math-graphs.ts).
 import { describe, expect, it } from "vitest";
+import { BACKENDS } from "../../compiler/backend.ts";
 import { lower } from "../../compiler/lower.ts";
 import { activations, differentiableOps, losses, opDef } from "../../compiler/ops/registry.ts";
 import { checkSpec } from "../../compiler/spec/index.ts";
@@ -65,14 +66,16 @@ const cases: [string, Spec][] = [
   ["one output, one row", makeSpec({ input: 2, layers: [layer(1, "tanh")], loss: { op: "mse", attrs: {} }, train: { batch: 1, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } })],
 ];
 
-describe("gradient check of every op", () => {
+describe.each(BACKENDS)("gradient check of every op, %s backend", (backend) => {
   it.each(cases)("%s", async (_name, spec) => {
-    const check = await gradCheck(spec);
+    const check = await gradCheck(spec, { backend });
     expect(check.forward).toBeLessThan(1e-5);
     expect(check.reference).toBeLessThan(1e-5);
     expect(check.generated).toBeLessThan(1e-3);
   });
+});
 
+describe("gradient check of every op", () => {
   it("covers every registered differentiable op", () => {
     // Spec-lowered networks here, hand-built graphs in math-ops.test.ts.
     const graphs = [...cases.map(([, spec]) => lower(spec)), ...mathCases.map((c) => c.graph)];

@@ -6,6 +6,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { BACKENDS } from "../../compiler/backend.ts";
 import { activations, losses } from "../../compiler/ops/registry.ts";
 import type { LayerSpec, Spec } from "../../compiler/spec/types.ts";
 import { dir, gradCheck } from "../helpers/gradcheck.ts";
@@ -51,18 +52,23 @@ const specArb: fc.Arbitrary<Spec> = fc
       );
   });
 
-describe("random specs", () => {
+// The wasm backend gets fewer runs (same generator, another seed): its kernels are the same
+// few loop shapes at every size, so 25 random specs cover them for a third of the time.
+const runs = { js: { numRuns: 60, seed: 20261122 }, wasm: { numRuns: 25, seed: 20261201 } };
+
+describe.each(BACKENDS)("random specs, %s backend", (backend) => {
   it("compile, pass the gradient check and type-check", async () => {
     await fc.assert(
       fc.asyncProperty(specArb, fc.integer({ min: 1, max: 1000 }), async (spec, seed) => {
-        const check = await gradCheck(spec, { seed, perTensor: 12 });
+        const check = await gradCheck(spec, { seed, perTensor: 12, backend });
         expect(check.forward).toBeLessThan(1e-5);
         expect(check.reference).toBeLessThan(1e-4);
         expect(check.generated).toBeLessThan(1e-3);
       }),
-      { numRuns: 60, seed: 20261122 },
+      runs[backend],
     );
-    const files = readdirSync(dir).filter((f) => f.startsWith("prop_")).map((f) => join(dir, f));
+    const suffix = backend === "js" ? /^prop_\d+\.ts$/ : new RegExp(`^prop_\\d+\\.${backend}\\.ts$`);
+    const files = readdirSync(dir).filter((f) => suffix.test(f)).map((f) => join(dir, f));
     expect(files.length).toBeGreaterThan(0);
     const tsc = join("node_modules", ".bin", "tsc");
     // Plain ES2022 with no DOM and no @types: the generated code needs nothing else.

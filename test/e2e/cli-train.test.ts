@@ -17,7 +17,8 @@ describe("netspec train / predict", () => {
     const r = netspec("train", "specs/iris.yaml", "--json", "--save", ckpt, "--plot", plot);
     expect(r.status, r.stderr).toBe(0);
     const json = lastJson(r.stdout);
-    expect(json).toMatchObject({ spec: "specs/iris.yaml", epochs: 3000, steps: 3000, stopped: "epochs" });
+    // --backend auto (the default) picks wasm for iris: explain's estimate (compiler/backend.ts).
+    expect(json).toMatchObject({ spec: "specs/iris.yaml", epochs: 3000, steps: 3000, stopped: "epochs", backend: "wasm" });
     expect(json.testAccuracy).toBeGreaterThanOrEqual(0.96);
     // The confusion matrix of the 75 test rows agrees with the accuracy.
     expect(json.confusion.classes).toEqual(["setosa", "versicolor", "virginica"]);
@@ -34,6 +35,15 @@ describe("netspec train / predict", () => {
     expect(p.status, p.stderr).toBe(0);
     const rows = p.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(rows.map((x: { class: string }) => x.class)).toEqual(["setosa", "versicolor", "virginica"]);
+  }, 60_000);
+
+  it("--backend js trains the JavaScript module, and a bad --backend is a usage error", () => {
+    const r = netspec("train", "specs/iris.yaml", "--backend", "js", "--epochs", "200", "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(lastJson(r.stdout)).toMatchObject({ epochs: 200, backend: "js" });
+    const bad = netspec("train", "specs/iris.yaml", "--backend", "gpu");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("--backend takes js, wasm or auto (got 'gpu')");
   }, 60_000);
 
   it("trains mnist_mlp on real digits to ≥ 90% test accuracy", () => {
@@ -107,7 +117,8 @@ describe("netspec compile / explain", () => {
     const out = join(dir, "out");
     const ok = netspec("compile", "specs/iris.yaml", "specs/deep_tanh.yaml", "-o", out);
     expect(ok.status, ok.stderr).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(["deep_tanh.ts", "iris.ts"]);
+    // Each backend's files (compile --backend all, the default).
+    expect(readdirSync(out).sort()).toEqual(["deep_tanh.ts", "deep_tanh.wasm.ts", "deep_tanh.wat", "iris.ts", "iris.wasm.ts", "iris.wat"]);
     expect(readFileSync(join(out, "iris.ts"), "utf8")).toBe(readFileSync("generated/iris.ts", "utf8"));
 
     const bad = join(dir, "bad.yaml");

@@ -5,7 +5,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { compileSpec, type Compiled } from "../../compiler/compile.ts";
+import type { BackendName } from "../../compiler/backend.ts";
+import { compileSpec, emitBackend, type Compiled } from "../../compiler/compile.ts";
 import { interpret, lossOf, type Feeds } from "../../compiler/interpret.ts";
 import { only, type TrainGraph } from "../../compiler/ir/types.ts";
 import type { Spec } from "../../compiler/spec/types.ts";
@@ -15,11 +16,11 @@ import type { CompiledModule } from "../../runtime/module.ts";
 export const dir = mkdtempSync(join(tmpdir(), "netspec-test-"));
 let version = 0;
 
-/** Compiles a spec and imports the generated module (a fresh URL each time). */
-export async function load(spec: Spec): Promise<{ compiled: Compiled; mod: CompiledModule }> {
+/** Compiles a spec and imports the generated module of a backend (a fresh URL each time). */
+export async function load(spec: Spec, backend: BackendName = "js"): Promise<{ compiled: Compiled; mod: CompiledModule }> {
   const compiled = compileSpec(spec, "test", `${spec.name}.yaml`);
-  const file = join(dir, `${spec.name}_${++version}.ts`);
-  writeFileSync(file, compiled.code);
+  const file = join(dir, `${spec.name}_${++version}${backend === "js" ? "" : `.${backend}`}.ts`);
+  writeFileSync(file, backend === "js" ? compiled.code : emitBackend(spec, compiled, "test", `${spec.name}.yaml`, backend)[0]!.text);
   const mod = (await import(`${pathToFileURL(file).href}?v=${version}`)) as CompiledModule;
   return { compiled, mod };
 }
@@ -69,8 +70,8 @@ export interface Check {
 const rel = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
 
 /** Runs the generated module and the interpreter on the same random feeds and compares. */
-export async function gradCheck(spec: Spec, { seed = 1, perTensor = Infinity, zeros = 0.3 } = {}): Promise<Check> {
-  const { compiled, mod } = await load(spec);
+export async function gradCheck(spec: Spec, { seed = 1, perTensor = Infinity, zeros = 0.3, backend = "js" as BackendName } = {}): Promise<Check> {
+  const { compiled, mod } = await load(spec, backend);
   const { graph } = compiled;
   const feeds = randomFeeds(graph, seed, zeros);
   const model = mod.createModel();

@@ -92,7 +92,8 @@ export function expectPositioned(ds: readonly Diagnostic[], file: string): void 
 }
 
 /** Files in a folder that are not finished modules (temp files, partial writes). */
-export const strayFiles = (dir: string): string[] => readdirSync(dir).filter((f) => !/^[a-z][a-z0-9_]*\.ts$/.test(f));
+/** Anything but whole modules: <name>.ts, and the wasm backend's <name>.wasm.ts and <name>.wat. */
+export const strayFiles = (dir: string): string[] => readdirSync(dir).filter((f) => !/^[a-z][a-z0-9_]*(\.ts|\.wasm\.ts|\.wat)$/.test(f));
 
 /** A valid spec as YAML text; `over` replaces top-level lines by key. */
 export const IRIS_TEXT = `netspec: 1

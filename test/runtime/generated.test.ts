@@ -6,15 +6,17 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as iris from "../../generated/iris.ts";
 import * as irisAdamw from "../../generated/iris_adamw.ts";
+import * as irisWasm from "../../generated/iris.wasm.ts";
 import { loadCheckpoint, prepareData, saveCheckpoint, trainSync } from "../../runtime/index.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 
-const mod: CompiledModule = iris;
+/** A typed array's own bytes (a wasm module's views share one memory: .buffer is all of it). */
+const bytesOf = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 const irisData = () =>
   prepareData({ kind: "builtin", builtin: "iris", test_split: 0.5, stratified: true, standardize: false, limit: null }, { baseDir: "specs", seed: 1 });
 const dir = mkdtempSync(join(tmpdir(), "netspec-gen-"));
 
-describe("generated/iris.ts with the runtime", () => {
+describe.each([["generated/iris.ts", iris], ["generated/iris.wasm.ts", irisWasm]] as [string, CompiledModule][])("%s with the runtime", (_file, mod) => {
   it("reaches the classic iris result (≥ 95% test accuracy on the 75/75 stratified split)", () => {
     const data = irisData();
     expect([data.train.rows, data.test!.rows]).toEqual([75, 75]);
@@ -32,7 +34,7 @@ describe("generated/iris.ts with the runtime", () => {
     });
     expect(files[0]!.equals(files[1]!)).toBe(true);
     const other = trainSync(mod, irisData(), { seed: 6, epochs: 200 });
-    expect(Buffer.from(other.model.params.buffer).equals(Buffer.from(loadCheckpoint(join(dir, "same-1.ckpt"), mod.SPEC_HASH).params.buffer))).toBe(false);
+    expect(bytesOf(other.model.params).equals(bytesOf(loadCheckpoint(join(dir, "same-1.ckpt"), mod.SPEC_HASH).params))).toBe(false);
   });
 
   it("resumes bit-exactly from a mid-training checkpoint", () => {
@@ -41,7 +43,7 @@ describe("generated/iris.ts with the runtime", () => {
     trainSync(mod, irisData(), { seed: 3, epochs: 120, save: half });
     const resumed = trainSync(mod, irisData(), { seed: 3, epochs: 300, resume: loadCheckpoint(half, mod.SPEC_HASH) });
     expect(resumed.epochs).toBe(300);
-    expect(Buffer.from(resumed.model.params.buffer).equals(Buffer.from(whole.model.params.buffer))).toBe(true);
+    expect(bytesOf(resumed.model.params).equals(bytesOf(whole.model.params))).toBe(true);
   });
 
   it("refuses a checkpoint saved from another spec", () => {
@@ -75,5 +77,19 @@ describe("generated/iris_adamw.ts (AdamW, warmup into cosine, clip_norm) with th
     expect(Object.keys(ck.optimizer.slots)).toEqual(["m", "v"]);
     const resumed = trainSync(adamw, data(), { epochs: 40, resume: ck });
     expect(Buffer.from(resumed.model.params.buffer).equals(Buffer.from(whole.model.params.buffer))).toBe(true);
+  });
+});
+
+describe("checkpoints across backends", () => {
+  it("a checkpoint saved from the JS module resumes on the wasm module (same spec, same layout)", () => {
+    const half = join(dir, "cross.ckpt");
+    trainSync(iris, irisData(), { seed: 3, epochs: 100, save: half });
+    const onJs = trainSync(iris, irisData(), { seed: 3, epochs: 150, resume: loadCheckpoint(half, { specHash: iris.SPEC_HASH, optimizer: "sgd" }) });
+    const onWasm = trainSync(irisWasm, irisData(), { seed: 3, epochs: 150, resume: loadCheckpoint(half, { specHash: irisWasm.SPEC_HASH, optimizer: "sgd" }) });
+    expect(onWasm.epochs).toBe(150);
+    // 50 more epochs from the same weights: the backends differ only by float32 rounding.
+    const worst = onJs.model.params.reduce((m, v, i) => Math.max(m, Math.abs(v - onWasm.model.params[i]!)), 0);
+    expect(worst).toBeLessThan(1e-4);
+    expect(onWasm.final!.testAccuracy).toBe(onJs.final!.testAccuracy);
   });
 });

@@ -11,4 +11,6 @@ export const identity = defineActivation({
   dfCode: () => "1",
   uses: "y",
   onnx: sameOp("Identity"),
+  fWasm: (x) => x,
+  dfWasm: () => "(v128.const f32x4 1 1 1 1)",
 });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineActivation } from "../elementwise.ts";
 import { num } from "../op.ts";
 import { float, sameOp } from "../../export/rule.ts";
+import { f32x4, select, splat } from "../wasm.ts";
 
 export const leaky_relu = defineActivation({
   name: "leaky_relu",
@@ -14,4 +15,9 @@ export const leaky_relu = defineActivation({
   dfCode: (_x, y, a) => `${y} > 0 ? 1 : ${num(a, "alpha")}`,
   uses: "y",
   onnx: sameOp("LeakyRelu", (a) => ({ alpha: float(num(a, "alpha")) })),
+  fWasm: (x, a, local) => {
+    const v = local(x);
+    return select(v, f32x4("mul", splat(num(a, "alpha")), v), f32x4("gt", v, splat(0)));
+  },
+  dfWasm: (_x, y, a) => select(splat(1), splat(num(a, "alpha")), f32x4("gt", y, splat(0))),
 });

@@ -1,5 +1,6 @@
 import { defineActivation } from "../elementwise.ts";
 import { sameOp } from "../../export/rule.ts";
+import { f32x4, splat } from "../wasm.ts";
 
 export const sigmoid = defineActivation({
   name: "sigmoid",
@@ -10,4 +11,9 @@ export const sigmoid = defineActivation({
   dfCode: (_x, y) => `${y} * (1 - ${y})`,
   uses: "y",
   onnx: sameOp("Sigmoid"),
+  // No fWasm: SIMD has no eˣ, so a product fused with sigmoid stays JavaScript on wasm.
+  dfWasm: (_x, y, _a, local) => {
+    const v = local(y);
+    return f32x4("mul", v, f32x4("sub", splat(1), v));
+  },
 });

@@ -15,6 +15,7 @@ export const add: OpDef = {
   emit: ({ w, ins: [a, b], out, ref, rows }) => {
     forEach(w, out.batched ? rows : null, out.shape, (i) => w.writeLine(`${ref(out)}[${i}] = ${at(ref(a!), a!, i)} + ${at(ref(b!), b!, i)};`));
   },
+  wasm: ([a, b]) => `(f32x4.add ${a!} ${b!})`,
   scalar: ([a, b]) => `${a} + ${b}`,
   // dy is null (exactly 1) when the sum is a loss term: it passes through as it is.
   unitGradient: "accepted",

@@ -2,6 +2,7 @@
 import type { OpDef } from "../op.ts";
 import { sameOp } from "../../export/rule.ts";
 import { forRange } from "../loops.ts";
+import { writeSumRowsWasm } from "./sum-rows-wasm.ts";
 
 export const bias_add: OpDef = {
   name: "bias_add",
@@ -16,6 +17,7 @@ export const bias_add: OpDef = {
       forRange(w, "j", c, () => w.writeLine(`${ref(out)}[r * ${c} + j] = ${ref(z!)}[r * ${c} + j] + ${ref(b!)}[j];`));
     });
   },
+  wasm: ([a, b]) => `(f32x4.add ${a!} ${b!})`,
   scalar: ([z, b]) => `${z} + ${b}`,
   grad: (g, node, dy, needs) => {
     const b = node.inputs[1]!;
@@ -44,6 +46,8 @@ export const sum_rows: OpDef = {
       forRange(w, "j", c, () => w.writeLine(`${ref(out)}[j] += ${ref(a!)}[r * ${c} + j];`));
     });
   },
+  // Only for a literal batch: a kernel always sums every row (the inference entry has none).
+  wasmKernel: (args) => writeSumRowsWasm(args),
   describe: (_n, [a], out) => `${out.name} = Σ_rows ${a!.name}`,
   flops: ([a]) => a!.shape[0]! * a!.shape[1]!,
 };

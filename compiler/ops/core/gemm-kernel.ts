@@ -67,7 +67,7 @@ const sum = (...parts: (string | number)[]): string => {
 
 /** The ops an epilogue names, looked up by the caller (the registry passes its own lookup in). */
 export type OpLookup = (name: string) => OpDef;
-const noEpilogue: OpLookup = (name) => {
+export const noEpilogue: OpLookup = (name) => {
   throw new Error(`internal: a plain product has no epilogue, yet names ${name}`);
 };
 

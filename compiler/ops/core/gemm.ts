@@ -5,6 +5,7 @@
 import type { Shape } from "../../ir/types.ts";
 import type { Attrs, Helper, OpDef, Tensor64 } from "../op.ts";
 import { writeGemm, type OpLookup } from "./gemm-kernel.ts";
+import { writeGemmWasm } from "./gemm-wasm.ts";
 
 /** An epilogue operand: the running value, one of the node's inputs, or an inlined element-wise op. */
 export type Operand = { readonly acc: true } | { readonly input: number } | { readonly inline: EpilogueStep };
@@ -44,6 +45,7 @@ export const defineGemm = (opDef: OpLookup): OpDef => ({
     const of = (s: EpilogueStep): Helper[] => [...(opDef(s.op).helpers?.(s.attrs) ?? []), ...s.operands.flatMap((o) => ("inline" in o ? of(o.inline) : []))];
     return attrsOf(a).steps.flatMap(of);
   },
+  wasmKernel: (args) => writeGemmWasm(args, attrsOf(args.node.attrs), opDef),
   describe: (node, ins, out) => {
     const { base, steps } = attrsOf(node.attrs);
     const [a, b] = ins;

@@ -5,6 +5,7 @@ import type { Shape } from "../../ir/types.ts";
 import type { OpDef } from "../op.ts";
 import { writeGemm } from "./gemm-kernel.ts";
 import { ExportError } from "../../export/rule.ts";
+import { writeGemmWasm } from "./gemm-wasm.ts";
 
 const dims = (s: Shape): [number, number] => [s[0]!, s[1]!];
 const matShape = (want: string, ok: boolean, shape: Shape, batched?: boolean): ReturnType<OpDef["shape"]> =>
@@ -23,6 +24,7 @@ export const matmul: OpDef = {
     return z;
   },
   emit: (args) => writeGemm(args, { base: "matmul", steps: [] }),
+  wasmKernel: (args) => writeGemmWasm(args, { base: "matmul", steps: [] }),
   grad: (g, node, dy, needs) => {
     const [x, wt] = node.inputs as [number, number];
     return [
@@ -54,6 +56,7 @@ export const matmul_nt: OpDef = {
     return z;
   },
   emit: (args) => writeGemm(args, { base: "matmul_nt", steps: [] }),
+  wasmKernel: (args) => writeGemmWasm(args, { base: "matmul_nt", steps: [] }),
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name}·${b!.name}ᵀ`,
   flops: ([a, b]) => 2 * a!.shape[0]! * a!.shape[1]! * b!.shape[0]!,
 };
@@ -72,6 +75,7 @@ export const matmul_tn: OpDef = {
     return z;
   },
   emit: (args) => writeGemm(args, { base: "matmul_tn", steps: [] }),
+  wasmKernel: (args) => writeGemmWasm(args, { base: "matmul_tn", steps: [] }),
   describe: (_n, [a, b], out) => `${out.name} = ${a!.name}ᵀ·${b!.name}`,
   flops: ([a, b]) => 2 * a!.shape[0]! * a!.shape[1]! * b!.shape[1]!,
 };

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { shapeSize } from "../../ir/types.ts";
 import { num, type OpDef } from "../op.ts";
 import { forEach } from "../loops.ts";
+import { f32x4, indicator, splat } from "../wasm.ts";
 
 interface Penalty {
   readonly name: "l1" | "l2";
@@ -12,6 +13,8 @@ interface Penalty {
   readonly termCode: (w: string) => string;
   readonly d: (w: number) => number;
   readonly dCode: (w: string) => string;
+  /** d over four lanes (OpDef.wasm). */
+  readonly dWasm: (w: string, local: (expr: string) => string) => string;
 }
 
 function definePenalty(p: Penalty): { forward: OpDef; backward: OpDef } {
@@ -39,6 +42,7 @@ function definePenalty(p: Penalty): { forward: OpDef; backward: OpDef } {
     shape: ([wt]) => ({ shape: wt!.shape, dtype: "f32" }),
     eval: ([wt], a) => wt!.data.map((v) => num(a, "lambda") * p.d(v)),
     scalar: ([wt], a) => `${num(a, "lambda")} * ${p.dCode(wt!)}`,
+    wasm: ([wt], a, local) => f32x4("mul", splat(num(a, "lambda")), p.dWasm(wt!, local)),
     emit: ({ w, ins: [wt], out, ref, node }) => {
       const lambda = num(node.attrs, "lambda");
       forEach(w, null, wt!.shape, (i) => w.writeLine(`${ref(out)}[${i}] = ${lambda} * ${p.dCode(`${ref(wt!)}[${i}]`)};`));
@@ -56,6 +60,7 @@ export const l2 = definePenalty({
   termCode: (v) => `0.5 * ${v} * ${v}`,
   d: (v) => v,
   dCode: (v) => v,
+  dWasm: (v) => v,
 });
 
 export const l1 = definePenalty({
@@ -65,4 +70,8 @@ export const l1 = definePenalty({
   termCode: (v) => `Math.abs(${v})`,
   d: (v) => Math.sign(v),
   dCode: (v) => `Math.sign(${v})`,
+  dWasm: (v, local) => {
+    const w = local(v);
+    return f32x4("sub", indicator(f32x4("gt", w, splat(0))), indicator(f32x4("lt", w, splat(0))));
+  },
 });

@@ -1,0 +1,14 @@
+// Small builders for the wasm rules of element-wise ops: WebAssembly text over f32x4 lanes.
+// An op's `wasm` rule returns one folded expression; these keep those rules one line each.
+
+/** Four lanes of one float32 constant. */
+export const splat = (k: number): string => `(v128.const f32x4 ${k} ${k} ${k} ${k})`;
+
+/** An f32x4 instruction applied to its operands, e.g. `f32x4("add", a, b)`. */
+export const f32x4 = (op: string, ...operands: string[]): string => `(f32x4.${op} ${operands.join(" ")})`;
+
+/** Lanes where `mask` is all ones take `then`, the others `otherwise` (a lane-wise select). */
+export const select = (then: string, otherwise: string, mask: string): string => `(v128.bitselect ${then} ${otherwise} ${mask})`;
+
+/** 1 where the comparison holds, else 0 (the comparison gives all-ones or all-zeros lanes). */
+export const indicator = (mask: string): string => `(v128.and ${mask} ${splat(1)})`;
