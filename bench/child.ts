@@ -12,7 +12,7 @@ import { SEQUENCE, WORKLOADS, loadWorkload, testMetric, type Workload } from "./
 import { ENGINES, type ChildResult, type Engine, type EngineName } from "./engines/engine.ts";
 import { createNetspecEngine } from "./engines/netspec.ts";
 
-async function createEngine(name: EngineName, w: Workload): Promise<{ engine: Engine; note: string }> {
+async function createEngine(name: Exclude<EngineName, "c">, w: Workload): Promise<{ engine: Engine; note: string }> {
   if (name === "netspec") return { engine: createNetspecEngine(w), note: "" };
   // tfjs is imported only in its own children: netspec's numbers are not taken with it loaded.
   const { createTfjsEngine, initBackend } = await import("./engines/tfjs.ts");
@@ -53,6 +53,12 @@ async function main(): Promise<void> {
     throw new Error(`usage: child.ts <${ENGINES.join("|")}> <${WORKLOADS.join("|")}> <seconds> <reps> <params-out>`);
   }
   const w = await loadWorkload(workloadName);
+  if (engineName === "c") {
+    // The C program runs the whole protocol below itself (engines/c.ts).
+    const { runCEngine } = await import("./engines/c.ts");
+    process.stdout.write(JSON.stringify(runCEngine(w, seconds, reps, paramsOut)) + "\n");
+    return;
+  }
   const { engine, note } = await createEngine(engineName, w);
 
   // (1) Agreement run: the same SEQUENCE steps from the same start in every engine.

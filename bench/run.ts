@@ -17,8 +17,9 @@ import { join, relative } from "node:path";
 import { compileSpec } from "../compiler/compile.ts";
 import { measureData } from "../compiler/cli/evidence.ts";
 import { loadSpec } from "../compiler/spec/index.ts";
-import { ENGINES, type ChildResult } from "./engines/engine.ts";
-import { targetsOf, toMarkdown, type CompileTime, type Report, type Row } from "./report.ts";
+import { gccVersion } from "./engines/c.ts";
+import { ENGINES, type ChildResult, type EngineName } from "./engines/engine.ts";
+import { cTargetsOf, targetsOf, toMarkdown, type CompileTime, type Report, type Row } from "./report.ts";
 import { ROOT, SEQUENCE, WORKLOADS, specFile, type WorkloadName } from "./workloads.ts";
 
 interface Options {
@@ -93,9 +94,15 @@ function main(): void {
   const compile = o.workloads.map(compileTime);
   const dir = mkdtempSync(join(tmpdir(), "netspec-bench-"));
   const rows: Row[] = [];
+  // Engines this machine cannot run are left out of the table, with a note saying why.
+  const skipped: { engine: EngineName; reason: string }[] = [];
+  const gcc = gccVersion();
+  if (!gcc) skipped.push({ engine: "c", reason: "gcc not found on the PATH" });
+  const engines = ENGINES.filter((e) => !skipped.some((s) => s.engine === e));
+  for (const s of skipped) log(`bench: engine ${s.engine} skipped: ${s.reason}`);
   try {
     for (const workload of o.workloads) {
-      const results = ENGINES.map((engine) => {
+      const results = engines.map((engine) => {
         log(`bench: ${workload} on ${engine} …`);
         const r = runChild(engine, workload, o, join(dir, `${workload}.${engine}.f32`));
         log(`bench:   ${Math.round(r.stepsPerSecond).toLocaleString("en-US")} steps/s, loss after ${SEQUENCE} steps ${r.finalLoss.toPrecision(6)}`);
@@ -121,7 +128,7 @@ function main(): void {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}`, load: [loadBefore, loadavg()[0]] },
     settings: { seconds: o.seconds, reps: o.reps, agreementSteps: SEQUENCE, quick: o.quick },
-    compile, rows, targets: targetsOf(rows),
+    compile, rows, targets: targetsOf(rows), skipped, cTargets: cTargetsOf(rows), compilers: gcc ? [gcc] : [],
   };
   const out = join(ROOT, "bench", "results.md");
   writeFileSync(out, toMarkdown(report));
