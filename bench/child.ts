@@ -8,12 +8,21 @@
 // (2) a warm-up; (3) `reps` timed repetitions of ≥ `seconds`, each from the initial weights.
 
 import { writeFileSync } from "node:fs";
-import { SEQUENCE, WORKLOADS, loadWorkload, testMetric, type Workload } from "./workloads.ts";
+import { SEQUENCE, WORKLOADS, loadWorkload, specFile, testMetric, type Workload } from "./workloads.ts";
 import { ENGINES, type ChildResult, type Engine, type EngineName } from "./engines/engine.ts";
 import { createNetspecEngine } from "./engines/netspec.ts";
 
 async function createEngine(name: Exclude<EngineName, "c">, w: Workload): Promise<{ engine: Engine; note: string }> {
   if (name === "netspec") return { engine: createNetspecEngine(w), note: "" };
+  if (name === "netspec-2threads") {
+    // The model `train --threads 2` trains: shard modules compiled for batch/2, one worker.
+    const { startThreads } = await import("../compiler/cli/threads.ts");
+    const { planSpec } = await import("../compiler/compile.ts");
+    const { measureData } = await import("../compiler/cli/evidence.ts");
+    const file = specFile(w.name);
+    const loaded = { file, spec: w.spec, hash: w.mod.SPEC_HASH, planned: planSpec(w.spec, measureData(w.spec, file)) };
+    return { engine: createNetspecEngine(w, await startThreads(loaded, w.mod, 2)), note: "" };
+  }
   // tfjs is imported only in its own children: netspec's numbers are not taken with it loaded.
   const { createTfjsEngine, initBackend } = await import("./engines/tfjs.ts");
   const cpu = name === "tfjs-cpu";

@@ -74,7 +74,7 @@ export function cTargetsOf(rows: readonly Row[]): CTarget[] {
       out.push({ workload, what, engine: r.engine, cOver, required, met: cOver <= required });
     };
     add("best netspec within 2× of C", best, 2);
-    const both = mine.find((r) => (r.engine as string) === "netspec-2threads");
+    const both = mine.find((r) => r.engine === "netspec-2threads");
     if (workload === "mnist_mlp" && both) add("both cores at or above C single-thread", both, 1);
     return out;
   });

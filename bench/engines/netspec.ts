@@ -2,12 +2,12 @@
 // it (copy the batch in, forward, loss, backward, sgdStep), minus the per-step accuracy count
 // and the divergence check, which tfjs's minimize loop does not do either.
 
-import { loadBatch, predict, sgdStep } from "../../runtime/index.ts";
+import { loadBatch, predict, sgdStep, type Model } from "../../runtime/index.ts";
 import type { Workload } from "../workloads.ts";
 import type { Engine } from "./engine.ts";
 
-export function createNetspecEngine(w: Workload): Engine {
-  const model = w.mod.createModel();
+/** `model`: the module's own, or the runtime's threaded model (engine netspec-2threads). */
+export function createNetspecEngine(w: Workload, model: Model = w.mod.createModel()): Engine {
   const velocity = new Float32Array(w.mod.PARAM_COUNT);
   const { lr, momentum, nesterov } = w.optimizer;
   const B = w.batch;
