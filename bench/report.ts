@@ -42,10 +42,17 @@ export interface Report {
   readonly rows: readonly Row[];
   readonly targets: readonly Target[];
   /** Engines left out on this machine, and why (no gcc: no c rows). */
-  readonly skipped: readonly { readonly engine: EngineName; readonly reason: string }[];
+  readonly skipped: readonly Skipped[];
   readonly cTargets: readonly CTarget[];
   /** The C compiler's version line, when the c engine ran. */
   readonly compilers: readonly string[];
+}
+
+/** An engine left out everywhere (workload null) or on one workload, and why. */
+export interface Skipped {
+  readonly engine: EngineName;
+  readonly workload: WorkloadName | null;
+  readonly reason: string;
 }
 
 /** The issue-13 targets against plain C: best netspec within 2× of C; both cores ≥ C on mnist_mlp. */
@@ -133,7 +140,7 @@ export function toMarkdown(r: Report): string {
     "",
     "## Against plain C (C steps/s ÷ netspec's; the C program is the same step, single-threaded)",
     "",
-    ...(r.skipped.length ? [...r.skipped.map((k) => `- engine \`${k.engine}\` skipped: ${k.reason}.`), ""] : []),
+    ...(r.skipped.length ? [...r.skipped.map((k) => `- ${k.workload ? `${k.workload}: ` : ""}engine \`${k.engine}\` skipped: ${k.reason}.`), ""] : []),
     "| workload | target | netspec engine | C ÷ engine | required | met? |",
     "|---|---|---|---:|---:|---|",
     ...r.cTargets.map((t) => `| ${t.workload} | ${t.what} | ${t.engine} | ${t.cOver.toFixed(2)}× | ≤ ${t.required}× | ${t.met ? "yes" : "**no**"} |`),

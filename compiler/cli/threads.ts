@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createThreadedModel, type ThreadedModel } from "../../runtime/threads/model.ts";
+import { createThreadedModel, ShardingError, type ThreadedModel } from "../../runtime/threads/model.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 import { emitPlanned, planSpec, type Planned } from "../compile.ts";
 import { chooseThreads, shardRefusal, shardSpecs, type ThreadChoice } from "../shard.ts";
@@ -32,8 +32,10 @@ const sparseInputs = (planned: Planned): string[] =>
 
 let loads = 0;
 
-/** Compiles the shard modules and starts the workers (call after threadsRefusal returned null). */
+/** Compiles the shard modules and starts the workers; a spec threadsRefusal refuses throws a ShardingError. */
 export async function startThreads(loaded: Loaded, mod: CompiledModule, threads: number): Promise<ThreadedModel> {
+  const refusal = threadsRefusal(loaded, threads);
+  if (refusal) throw new ShardingError(refusal);
   const specs = shardSpecs(loaded.spec, threads, mod.LOSS_ROWS);
   const options = { sparseInputs: sparseInputs(loaded.planned) };
   const dir = mkdtempSync(join(tmpdir(), "netspec-shards-"));

@@ -37,7 +37,7 @@ export async function createThreadedModel(mod: CompiledModule, shards: Shards, t
   if (!(Number.isInteger(threads) && threads >= 2)) throw new ShardingError(`a threaded model needs 2 or more threads (got ${threads})`);
   if (mod.LOSS === null) throw new ShardingError(`${mod.SPEC_NAME} has no loss: there is no batch to split`);
   if (mod.STATE_COUNT > 0) throw new ShardingError(`${mod.SPEC_NAME} keeps state across steps: every thread would update its own copy`);
-  if (lead.BATCH * threads !== mod.BATCH || lead.PARAM_COUNT !== mod.PARAM_COUNT || lead.SPEC_HASH !== mod.SPEC_HASH || lead.LOSS_ROWS !== mod.LOSS_ROWS) {
+  if (!Number.isInteger(lead.BATCH) || lead.BATCH * threads !== mod.BATCH || lead.PARAM_COUNT !== mod.PARAM_COUNT || lead.SPEC_HASH !== mod.SPEC_HASH || lead.LOSS_ROWS !== mod.LOSS_ROWS) {
     throw new ShardingError(`the shard module (batch ${lead.BATCH}) is not ${mod.SPEC_NAME} split ${threads} ways (batch ${mod.BATCH})`);
   }
   const full = mod.createModel();
@@ -144,7 +144,12 @@ export async function createThreadedModel(mod: CompiledModule, shards: Shards, t
       Atomics.store(ctrl, CTRL.stop, 1);
       Atomics.add(ctrl, CTRL.step, 1);
       Atomics.notify(ctrl, CTRL.step);
-      await Promise.all(workers.map((w) => new Promise((resolve) => (w.threadId < 0 ? resolve(0) : w.once("exit", resolve)))));
+      // ref(): an unref'd worker's exit would not keep the event loop alive to be awaited.
+      await Promise.all(workers.map((w) => new Promise((resolve) => {
+        if (w.threadId < 0) return resolve(0);
+        w.ref();
+        w.once("exit", resolve);
+      })));
     },
   };
 }
