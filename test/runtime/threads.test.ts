@@ -3,6 +3,8 @@
 // rounding (the bound is measured and stated below), mean vs sum losses with a regularizer,
 // and the refusals. Tiny models and few steps: each case takes well under a second.
 
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { planSpec } from "../../compiler/compile.ts";
 import { importCompiled } from "../../compiler/cli/module-loader.ts";
@@ -176,3 +178,15 @@ describe("refusals", () => {
     expect(MIN_SHARD_FLOPS).toBeGreaterThan(0);
   });
 });
+
+// In a child process with --expose-gc (as alloc.test.ts does for one thread): the main
+// thread's step — wake the workers, run shard 0, wait, combine, SGD — allocates nothing.
+it("allocates nothing per step in steady state on the main thread (no GC, flat heap)", () => {
+  const script = join(import.meta.dirname, "fixtures/threads-alloc-check.ts");
+  const out = execFileSync(process.execPath, ["--expose-gc", "--no-concurrent-recompilation", "--import", "tsx", script], {
+    encoding: "utf8", cwd: join(import.meta.dirname, "../.."), timeout: 60_000,
+  });
+  const r = JSON.parse(out) as { gcEvents: number; heapGrowth: number; steps: number };
+  expect(r.gcEvents).toBe(0);
+  expect(r.heapGrowth).toBeLessThan(32 * 1024); // one boxed double a step would be 64 KB
+}, 60_000);
