@@ -60,13 +60,16 @@ export function shardSpecs(spec: Spec, threads: number, lossRows: "mean" | "sum"
 }
 
 /**
- * Fewest FLOPs per shard and step for which a thread pays for itself. Measured with
- * `npm run bench` on this 2-core machine: a sharded step costs ~30–60 µs more than a plain
- * one (wake-up through Atomics, copying params in and grads out, the reduction), so a shard
- * must have well over that much work: deep_tanh (2.0 MFLOP, 1 MFLOP a shard) gains little,
- * mnist_mlp (26 MFLOP) gains most; iris (20 kFLOP, ~15 µs a step) would only lose.
+ * Fewest FLOPs per shard and step for which a thread pays for itself, from
+ * `bench/threads-threshold.ts` on this 2-core machine: a sharded step adds an Atomics round
+ * trip (main → worker → main: median 9.4 µs, 90th percentile 13.8 µs) and ~5–7 µs of CPU
+ * (copying the params into each shard, the gradients out, the reduction), ~15 µs on the
+ * critical path. The kernels run ~2–2.4 GFLOP/s, so a 100 kFLOP shard is ~45 µs of work: two
+ * of them take ~90 µs on one thread and ~60 µs on two (1.5×); below that the gain shrinks to
+ * nothing, and turns into a loss when the worker has to wait for a core. iris (20 kFLOP, a
+ * ~15 µs step) stays on one thread; deep_tanh (2 MFLOP) and mnist_mlp (26 MFLOP) use two.
  */
-export const MIN_SHARD_FLOPS = 1_000_000;
+export const MIN_SHARD_FLOPS = 100_000;
 
 export interface ThreadChoice {
   readonly threads: number;
@@ -77,7 +80,7 @@ export interface ThreadChoice {
  *  every shard above MIN_SHARD_FLOPS; 1 when the spec cannot be sharded. */
 export function chooseThreads(spec: Spec, planned: Planned, cores: number): ThreadChoice {
   const total = flops(planned.graph);
-  const mega = (x: number) => `${(x / 1e6).toFixed(x < 1e6 ? 3 : 1)} MFLOP`;
+  const mega = (x: number) => (x < 1e6 ? `${Math.round(x / 1e3)} kFLOP` : `${(x / 1e6).toFixed(1)} MFLOP`);
   if (cores < 2) return { threads: 1, why: `this machine has ${cores} core` };
   for (let n = cores; n >= 2; n--) {
     if (shardRefusal(spec, planned, n) !== null) continue;
@@ -87,5 +90,8 @@ export function chooseThreads(spec: Spec, planned: Planned, cores: number): Thre
   }
   const refusal = shardRefusal(spec, planned, 2);
   if (refusal && !/not divisible/.test(refusal)) return { threads: 1, why: refusal };
-  return { threads: 1, why: `${mega(total)}/step: too little work to split (a thread needs ≥ ${mega(MIN_SHARD_FLOPS)} to pay for the synchronization, and the batch must divide evenly)` };
+  if (total / 2 < MIN_SHARD_FLOPS) {
+    return { threads: 1, why: `${mega(total)}/step: too little work to split (a thread needs ≥ ${mega(MIN_SHARD_FLOPS)} to pay for the synchronization)` };
+  }
+  return { threads: 1, why: `train.batch ${spec.train.batch} is not divisible by any thread count from 2 to ${cores} (the cores here)` };
 }

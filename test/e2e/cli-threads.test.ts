@@ -33,6 +33,6 @@ describe("netspec train --threads", () => {
   it("explain says which thread count train uses by default, and why", () => {
     const r = netspec("explain", "specs/iris.yaml");
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/\ntrain threads: 1 \(0\.020 MFLOP\/step: too little work to split .*; --threads N overrides\)\n$/);
+    expect(r.stdout).toMatch(/\ntrain threads: 1 \(20 kFLOP\/step: too little work to split .*; --threads N overrides\)\n$/);
   });
 });
