@@ -99,6 +99,12 @@ export async function createThreadedModel(mod: CompiledModule, shards: Shards, t
 
   function backward(): void {
     const n = grads.length, m = others.length;
+    if (m === 1) {
+      // Two threads (the common case): one flat loop, no inner loop over shards.
+      const other = others[0]!;
+      for (let i = 0; i < n; i++) grads[i] = (own[i] + other[i]) * scale;
+      return;
+    }
     for (let i = 0; i < n; i++) {
       let s = own[i];
       for (let k = 0; k < m; k++) s += others[k]![i];
