@@ -28,7 +28,8 @@ export function cSource(w: Workload): string {
   const widths = [w.inputSize, ...L.map((l) => l.units)];
   const { lr, momentum, nesterov } = w.optimizer;
 
-  const buffers = widths.map((n, k) => `static float a${k}[${B * n}], d${k}[${B * n}];`).join("\n");
+  // a<k>: activations; d<k> (k ≥ 1): their gradients (the input needs none).
+  const buffers = widths.map((n, k) => `static float a${k}[${B * n}]${k > 0 ? `, d${k}[${B * n}]` : ""};`).join("\n");
   const forward = L.map((l, k) => `  /* layer ${k}: dense ${l.inputs}→${l.units}, ${l.activation} */
   for (int b = 0; b < ${B}; b++) {
     float *z = a${k + 1} + b * ${l.units};
@@ -38,8 +39,8 @@ export function cSource(w: Workload): string {
       const float xi = x[i];
       const float *wr = p + ${l.wOffset} + i * ${l.units};
       for (int j = 0; j < ${l.units}; j++) z[j] += xi * wr[j];
-    }
-    for (int j = 0; j < ${l.units}; j++) { const float v = z[j]; z[j] = ${act(l).fn("v")}; }
+    }${l.activation === "identity" ? "" : `
+    for (int j = 0; j < ${l.units}; j++) { const float v = z[j]; z[j] = ${act(l).fn("v")}; }`}
   }`).join("\n");
 
   // d<k+1> holds ∂loss/∂(pre-activation of layer k) once the activation's derivative is applied.
