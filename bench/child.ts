@@ -8,13 +8,25 @@
 // (2) a warm-up; (3) `reps` timed repetitions of ≥ `seconds`, each from the initial weights.
 
 import { writeFileSync } from "node:fs";
-import { SEQUENCE, WORKLOADS, loadWasmModule, loadWorkload, testMetric, type Workload } from "./workloads.ts";
+import { SEQUENCE, WORKLOADS, loadWasmModule, loadWorkload, specFile, testMetric, type Workload } from "./workloads.ts";
 import { ENGINES, type ChildResult, type Engine, type EngineName } from "./engines/engine.ts";
 import { createNetspecEngine } from "./engines/netspec.ts";
 
-async function createEngine(name: EngineName, w: Workload): Promise<{ engine: Engine; note: string }> {
+/** An engine, or why this workload cannot run on it (printed as {"skipped": why}). */
+async function createEngine(name: Exclude<EngineName, "c">, w: Workload): Promise<{ engine: Engine; note: string } | { skipped: string }> {
   if (name === "netspec") return { engine: createNetspecEngine(w), note: "" };
   if (name === "netspec-wasm") return { engine: createNetspecEngine(w, await loadWasmModule(w)), note: "wasm SIMD kernels" };
+  if (name === "netspec-2threads") {
+    // The model `train --threads 2` trains: shard modules compiled for batch/2, one worker.
+    const { startThreads, threadsRefusal } = await import("../compiler/cli/threads.ts");
+    const { planSpec } = await import("../compiler/compile.ts");
+    const { measureData } = await import("../compiler/cli/evidence.ts");
+    const file = specFile(w.name);
+    const loaded = { file, spec: w.spec, hash: w.mod.SPEC_HASH, planned: planSpec(w.spec, measureData(w.spec, file)) };
+    const refusal = threadsRefusal(loaded, 2);
+    if (refusal) return { skipped: refusal.replace(/^.*?--threads 2: /, "") };
+    return { engine: createNetspecEngine(w, w.mod, await startThreads(loaded, w.mod, 2)), note: "" };
+  }
   // tfjs is imported only in its own children: netspec's numbers are not taken with it loaded.
   const { createTfjsEngine, initBackend } = await import("./engines/tfjs.ts");
   const cpu = name === "tfjs-cpu";
@@ -54,7 +66,15 @@ async function main(): Promise<void> {
     throw new Error(`usage: child.ts <${ENGINES.join("|")}> <${WORKLOADS.join("|")}> <seconds> <reps> <params-out>`);
   }
   const w = await loadWorkload(workloadName);
-  const { engine, note } = await createEngine(engineName, w);
+  if (engineName === "c") {
+    // The C program runs the whole protocol below itself (engines/c.ts).
+    const { runCEngine } = await import("./engines/c.ts");
+    process.stdout.write(JSON.stringify(runCEngine(w, seconds, reps, paramsOut)) + "\n");
+    return;
+  }
+  const created = await createEngine(engineName, w);
+  if ("skipped" in created) return void process.stdout.write(JSON.stringify(created) + "\n");
+  const { engine, note } = created;
 
   // (1) Agreement run: the same SEQUENCE steps from the same start in every engine.
   for (let i = 0; i < SEQUENCE; i++) engine.step(i);

@@ -43,6 +43,50 @@ export interface Report {
   readonly compile: readonly CompileTime[];
   readonly rows: readonly Row[];
   readonly targets: readonly Target[];
+  /** Engines left out on this machine, and why (no gcc: no c rows). */
+  readonly skipped: readonly Skipped[];
+  readonly cTargets: readonly CTarget[];
+  /** The C compiler's version line, when the c engine ran. */
+  readonly compilers: readonly string[];
+}
+
+/** An engine left out everywhere (workload null) or on one workload, and why. */
+export interface Skipped {
+  readonly engine: EngineName;
+  readonly workload: WorkloadName | null;
+  readonly reason: string;
+}
+
+/** The issue-13 targets against plain C: best netspec within 2× of C; both cores ≥ C on mnist_mlp. */
+export interface CTarget {
+  readonly workload: WorkloadName;
+  readonly what: string;
+  readonly engine: EngineName;
+  /** C steps/s ÷ the engine's (≤ required is met). */
+  readonly cOver: number;
+  readonly required: number;
+  readonly met: boolean;
+}
+
+/** netspec's own configurations: the single-thread module, its sharded run, and other backends. */
+const isNetspec = (e: EngineName): boolean => e.startsWith("netspec");
+
+export function cTargetsOf(rows: readonly Row[]): CTarget[] {
+  return (Object.keys(TARGETS) as WorkloadName[]).flatMap((workload) => {
+    const mine = rows.filter((r) => r.workload === workload);
+    const c = mine.find((r) => r.engine === "c");
+    const best = mine.filter((r) => isNetspec(r.engine)).sort((a, b) => b.stepsPerSecond - a.stepsPerSecond)[0];
+    if (!c || !best) return [];
+    const out: CTarget[] = [];
+    const add = (what: string, r: Row, required: number) => {
+      const cOver = c.stepsPerSecond / r.stepsPerSecond;
+      out.push({ workload, what, engine: r.engine, cOver, required, met: cOver <= required });
+    };
+    add("best netspec within 2× of C", best, 2);
+    const both = mine.find((r) => r.engine === "netspec-2threads");
+    if (workload === "mnist_mlp" && both) add("both cores at or above C single-thread", both, 1);
+    return out;
+  });
 }
 
 /** The CEO's targets: netspec steps/s ÷ the faster tfjs backend's. */
@@ -84,7 +128,7 @@ export function toMarkdown(r: Report): string {
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...r.rows.map((row) => {
       const spread = `${num(Math.min(...row.reps))}–${num(Math.max(...row.reps))}`;
-      const speedup = row.engine === "netspec" ? "—" : `${row.netspecSpeedup.toFixed(1)}×`;
+      const speedup = row.engine === "netspec" ? "—" : `${row.netspecSpeedup.toFixed(row.netspecSpeedup < 1 ? 3 : 1)}×`;
       const metric = row.metricName === "mse" ? `mse ${row.testMetric.toPrecision(5)}` : `${(100 * row.testMetric).toFixed(1)}%`;
       const engine = row.note ? `${row.engine} (${row.note})` : row.engine;
       return `| ${row.workload} | ${engine} | ${num(row.stepsPerSecond)} | ${spread} | ${row.gflops.toFixed(2)} | ${speedup} | ` +
@@ -96,6 +140,13 @@ export function toMarkdown(r: Report): string {
     "| workload | required | faster netspec | faster tfjs backend | measured | met? |",
     "|---|---:|---|---|---:|---|",
     ...r.targets.map((t) => `| ${t.workload} | ≥ ${t.required}× | ${t.ours} | ${t.peer} | ${t.measured.toFixed(1)}× | ${t.met ? "yes" : "**no**"} |`),
+    "",
+    "## Against plain C (C steps/s ÷ netspec's; the C program is the same step, single-threaded)",
+    "",
+    ...(r.skipped.length ? [...r.skipped.map((k) => `- ${k.workload ? `${k.workload}: ` : ""}engine \`${k.engine}\` skipped: ${k.reason}.`), ""] : []),
+    "| workload | target | netspec engine | C ÷ engine | required | met? |",
+    "|---|---|---|---:|---:|---|",
+    ...r.cTargets.map((t) => `| ${t.workload} | ${t.what} | ${t.engine} | ${t.cOver.toFixed(2)}× | ≤ ${t.required}× | ${t.met ? "yes" : "**no**"} |`),
     "",
     "## Compile time (loadSpec is not included; compileSpec only)",
     "",
@@ -119,11 +170,17 @@ export function toMarkdown(r: Report): string {
     "- **tfjs step**: one `optimizer.minimize(f, false, vars)` over pre-made batch tensors, prod mode.",
     "  The cpu backend uses `tf.fused.matMul` with bias; the wasm backend `tf.matMul` + `tf.add`,",
     "  each backend's faster form here. wasm runs single-threaded (see its note).",
+    "- **netspec-2threads**: the same step through the runtime's threaded model (`train --threads 2`):",
+    "  each half of the batch on its own thread (the main thread and one worker), gradients averaged in",
+    "  a fixed order. Skipped where 2 does not divide the batch (iris: 75 rows). Its CPU share is near 2.",
+    "- **c**: the same step written as a fixed-shape C program by `bench/c/generate.ts` (textbook",
+    "  loops over row-major weights, float32, no BLAS), built with " + (r.compilers[0] ?? "gcc") + " `-O3 -march=native -ffast-math`,",
+    "  and timed by the program itself with the same protocol (agreement run, warm-up, repetitions).",
     "- **FLOPs per step** are what `netspec explain` counts: every op of a training step (forward,",
     "  loss, backward), each as its op file counts it; the matrix products are almost all of it.",
     "- **Peak RSS** is the child's `process.resourceUsage().maxRSS`: Node + tsx + data (+ tfjs).",
     "- **CPU share** is the child's CPU time ÷ wall time over the timed repetitions. The engines'",
-    "  own work is single-threaded, so below ~0.9 means other work on the machine took the core part",
+    "  own work is single-threaded (but netspec-2threads'), so below ~0.9 means other work on the machine took the core part",
     "  of the time (steps/s, and ratios against it, understate that engine); above 1 is V8's helper",
     "  threads (garbage collection of tfjs's per-step tensors), which also use the machine's 2nd core.",
     "  A share near 1 does not rule out contention: a neighbour on the other core still shares caches",

@@ -17,8 +17,9 @@ import { join, relative } from "node:path";
 import { compileSpec } from "../compiler/compile.ts";
 import { measureData } from "../compiler/cli/evidence.ts";
 import { loadSpec } from "../compiler/spec/index.ts";
+import { gccVersion } from "./engines/c.ts";
 import { ENGINES, type ChildResult } from "./engines/engine.ts";
-import { targetsOf, toMarkdown, type CompileTime, type Report, type Row } from "./report.ts";
+import { cTargetsOf, targetsOf, toMarkdown, type CompileTime, type Report, type Row, type Skipped } from "./report.ts";
 import { ROOT, SEQUENCE, WORKLOADS, specFile, type WorkloadName } from "./workloads.ts";
 
 interface Options {
@@ -66,12 +67,12 @@ function compileTime(workload: WorkloadName): CompileTime {
 }
 
 /** Runs one child and parses the JSON on the last line of its stdout. */
-function runChild(engine: string, workload: WorkloadName, o: Options, paramsOut: string): ChildResult {
+function runChild(engine: string, workload: WorkloadName, o: Options, paramsOut: string): ChildResult | { skipped: string } {
   const args = ["--import", "tsx", join(ROOT, "bench", "child.ts"), engine, workload, String(o.seconds), String(o.reps), paramsOut];
   const child = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 24 });
   const last = child.stdout.trim().split("\n").at(-1) ?? "";
   if (child.status !== 0 || !last.startsWith("{")) throw new Error(`bench child ${engine} ${workload} failed (exit ${child.status})`);
-  return JSON.parse(last) as ChildResult;
+  return JSON.parse(last) as ChildResult | { skipped: string };
 }
 
 const readParams = (file: string): Float32Array => {
@@ -93,11 +94,22 @@ function main(): void {
   const compile = o.workloads.map(compileTime);
   const dir = mkdtempSync(join(tmpdir(), "netspec-bench-"));
   const rows: Row[] = [];
+  // Engines this machine cannot run are left out of the table, with a note saying why.
+  const skipped: Skipped[] = [];
+  const gcc = gccVersion();
+  if (!gcc) skipped.push({ engine: "c", workload: null, reason: "gcc not found on the PATH" });
+  const engines = ENGINES.filter((e) => !skipped.some((s) => s.engine === e));
+  for (const s of skipped) log(`bench: engine ${s.engine} skipped: ${s.reason}`);
   try {
     for (const workload of o.workloads) {
-      const results = ENGINES.map((engine) => {
+      const results = engines.flatMap((engine) => {
         log(`bench: ${workload} on ${engine} …`);
         const r = runChild(engine, workload, o, join(dir, `${workload}.${engine}.f32`));
+        if ("skipped" in r) {
+          log(`bench:   skipped: ${r.skipped}`);
+          skipped.push({ engine, workload, reason: r.skipped });
+          return [];
+        }
         log(`bench:   ${Math.round(r.stepsPerSecond).toLocaleString("en-US")} steps/s, loss after ${SEQUENCE} steps ${r.finalLoss.toPrecision(6)}`);
         return r;
       });
@@ -121,7 +133,7 @@ function main(): void {
     date: new Date().toISOString(),
     machine: { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}`, load: [loadBefore, loadavg()[0]] },
     settings: { seconds: o.seconds, reps: o.reps, agreementSteps: SEQUENCE, quick: o.quick },
-    compile, rows, targets: targetsOf(rows),
+    compile, rows, targets: targetsOf(rows), skipped, cTargets: cTargetsOf(rows), compilers: gcc ? [gcc] : [],
   };
   const out = join(ROOT, "bench", "results.md");
   writeFileSync(out, toMarkdown(report));

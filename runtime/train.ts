@@ -45,6 +45,8 @@ export interface TrainOptions {
   readonly saveEvery?: number;
   /** Stored in checkpoints so prediction can preprocess the same way. */
   readonly dataMeta?: DataMeta | null;
+  /** Train this model instead of a new mod.createModel(), e.g. runtime/threads' threaded model. */
+  readonly model?: Model;
   /** Checked between epochs (train() only). */
   readonly signal?: AbortSignal;
 }
@@ -135,7 +137,7 @@ export async function train(
   mod: CompiledModule, data: { train: Dataset; test: Dataset | null }, opts: TrainOptions = {},
 ): Promise<TrainResult> {
   const t0 = performance.now();
-  const tr = new Trainer(mod, data, resolveConfig(mod, opts), opts.resume ?? null, opts.dataMeta ?? null);
+  const tr = new Trainer(mod, data, resolveConfig(mod, opts), opts.resume ?? null, opts.dataMeta ?? null, opts.model);
   const start = { step: tr.step, seconds: tr.trainSeconds };
   const it = epochs(tr, opts);
   let lastYield = performance.now();
@@ -155,7 +157,7 @@ export function trainSync(
   mod: CompiledModule, data: { train: Dataset; test: Dataset | null }, opts: TrainOptions = {},
 ): TrainResult {
   const t0 = performance.now();
-  const tr = new Trainer(mod, data, resolveConfig(mod, opts), opts.resume ?? null, opts.dataMeta ?? null);
+  const tr = new Trainer(mod, data, resolveConfig(mod, opts), opts.resume ?? null, opts.dataMeta ?? null, opts.model);
   const start = { step: tr.step, seconds: tr.trainSeconds };
   const it = epochs(tr, opts);
   for (;;) {

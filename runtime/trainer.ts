@@ -86,9 +86,11 @@ export class Trainer {
     cfg: TrainingConfig,
     resume: Checkpoint | null = null,
     readonly dataMeta: DataMeta | null = null,
+    /** The model to train: mod.createModel() unless the caller brings one (a threaded model). */
+    model: Model = mod.createModel(),
   ) {
     this.cfg = cfg;
-    this.model = mod.createModel();
+    this.model = model;
     const B = mod.BATCH;
     this.train = this.side(data.train);
     this.test = data.test && data.test.rows > 0 ? this.side(data.test) : null;

@@ -16,7 +16,7 @@ export interface Engine {
   reset(): void;
 }
 
-export const ENGINES = ["netspec", "netspec-wasm", "tfjs-cpu", "tfjs-wasm"] as const;
+export const ENGINES = ["netspec", "netspec-wasm", "netspec-2threads", "tfjs-cpu", "tfjs-wasm", "c"] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 export interface ChildResult {

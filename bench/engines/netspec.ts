@@ -2,14 +2,16 @@
 // it (copy the batch in, forward, loss, backward, the sgd rule's step), minus the per-step accuracy count
 // and the divergence check, which tfjs's minimize loop does not do either.
 
-import { loadBatch, optimizers, predict, STEP, stepRecord } from "../../runtime/index.ts";
+import { loadBatch, optimizers, predict, STEP, stepRecord, type Model } from "../../runtime/index.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 import type { Workload } from "../workloads.ts";
 import type { Engine } from "./engine.ts";
 
-/** `mod`: the workload's JS module, or its wasm module (generated/<name>.wasm.ts): the same layout and weights. */
-export function createNetspecEngine(w: Workload, mod: CompiledModule = w.mod): Engine {
-  const model = mod.createModel();
+/**
+ * `mod`: the workload's JS module, or its wasm module (generated/<name>.wasm.ts): the same layout
+ * and weights. `model`: the module's own, or the runtime's threaded model (engine netspec-2threads).
+ */
+export function createNetspecEngine(w: Workload, mod: CompiledModule = w.mod, model: Model = mod.createModel()): Engine {
   const velocity = new Float32Array(w.mod.PARAM_COUNT);
   const { lr, momentum, nesterov } = w.optimizer;
   const hypers = { momentum, nesterov }, slots1 = [velocity], at = stepRecord();

@@ -15,12 +15,16 @@ import { measureData } from "./evidence.ts";
 
 const PHASES = ["lower", "autodiff", "fuse", "plan"];
 
-export interface Loaded {
+/** A spec compiled as far as the plan: what importing its module or sharding it needs. */
+export interface PlannedSpec {
   readonly file: string;
   readonly spec: Spec;
   readonly hash: string;
   /** Every phase up to the buffer plan, run once: sizes are checked on it and emit reads it. */
   readonly planned: Planned;
+}
+
+export interface Loaded extends PlannedSpec {
   /** The spec's text, and the line and column of a spec path: for errors found later (train's data). */
   readonly source: string;
   readonly at: (path: readonly (string | number)[]) => { line: number; col: number };

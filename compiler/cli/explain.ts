@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { explain } from "../explain.ts";
 import { compileLoaded, loadAll } from "./compile.ts";
 import { EXIT_USER, guard } from "./run.ts";
+import { resolveThreads } from "./threads.ts";
 
 export function registerExplain(program: Command): void {
   const cmd = program
@@ -16,6 +17,11 @@ export function registerExplain(program: Command): void {
       if (!loaded) return void (process.exitCode = EXIT_USER);
       for (const l of loaded) {
         process.stdout.write(`${l.file} (${l.spec.name})\n${explain(l.spec, compileLoaded(l))}`);
+        // What `train` would use by default here: it depends on this machine's cores.
+        if (l.spec.loss) {
+          const { threads, why } = resolveThreads(l, undefined);
+          process.stdout.write(`\ntrain threads: ${threads} (${why}; --threads N overrides)\n`);
+        }
       }
     }),
   );

@@ -8,12 +8,12 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BackendName } from "../backend.ts";
 import { emitBackend } from "../compile.ts";
-import type { Loaded } from "./compile.ts";
+import type { PlannedSpec } from "./compile.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 
 let loads = 0;
 
-export async function importCompiled(loaded: Loaded, backend: BackendName = "js"): Promise<CompiledModule> {
+export async function importCompiled(loaded: PlannedSpec, backend: BackendName = "js"): Promise<CompiledModule> {
   const { spec, planned, hash, file: source } = loaded;
   const code = emitBackend(spec, planned, hash, source, backend)[0]!.text;
   const dir = mkdtempSync(join(tmpdir(), "netspec-"));

@@ -17,6 +17,8 @@ import { importCompiled } from "./module-loader.ts";
 import { progressReporter } from "./progress.ts";
 import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
 import { reportUserError } from "./user-errors.ts";
+import { resolveThreads, startThreads, threadsRefusal } from "./threads.ts";
+import type { ThreadedModel } from "../../runtime/threads/model.ts";
 
 interface TrainFlags {
   data?: string;
@@ -28,6 +30,7 @@ interface TrainFlags {
   json?: boolean;
   plot?: string;
   backend: string;
+  threads?: string;
 }
 
 export function registerTrain(program: Command): void {
@@ -43,13 +46,16 @@ export function registerTrain(program: Command): void {
     .option("--resume <file>", "continue from a checkpoint")
     .option("--json", "print the result as one JSON object on the last line")
     .option("--plot <file.svg>", "write a chart of loss and accuracy per epoch")
-    .option("--backend <name>", "js, wasm, or auto: the one explain estimates faster for this spec", "auto");
+    .option("--backend <name>", "js, wasm, or auto: the one explain estimates faster for this spec", "auto")
+    .option("--threads <n>", "split each batch across n threads (default: what wins on this machine for this spec; `netspec explain` says; JavaScript backend)");
   cmd.action(guard(() => cmd, (file: string, flags: TrainFlags) => run(file, flags)));
 }
 
 async function run(file: string, flags: TrainFlags): Promise<void> {
   const epochs = count(flags.epochs, "--epochs", 1);
   const seed = count(flags.seed, "--seed", 0);
+  const threadsFlag = count(flags.threads, "--threads", 1);
+  if (threadsFlag === null) return;
   const lr = flags.lr === undefined ? undefined : Number(flags.lr);
   if (epochs === null || seed === null) return;
   if (lr !== undefined && !(lr > 0 && Number.isFinite(lr))) return usage(`--lr must be a positive number (got '${flags.lr}')`);
@@ -57,9 +63,15 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
   const loaded = loadAll([file]);
   if (!loaded) return void (process.exitCode = EXIT_USER);
   const { spec, hash, file: shown, planned } = loaded[0]!;
-  const backend = flags.backend === "auto" ? chooseBackend(planned.graph, planned.plan).backend : (flags.backend as BackendName);
+  // Threads shard the JavaScript module: --threads N picks it under auto; the wasm backend runs on one thread.
+  if (flags.backend === "wasm" && threadsFlag !== undefined && threadsFlag > 1) return usage("--threads applies to the js backend; the wasm backend trains on one thread");
+  const backend: BackendName = flags.backend === "auto" ? (threadsFlag !== undefined && threadsFlag > 1 ? "js" : chooseBackend(planned.graph, planned.plan).backend) : (flags.backend as BackendName);
   if (!spec.loss) return usage(`${shown}: the spec has no loss, so there is nothing to train; \`netspec grad ${shown}\` shows its value and gradients`);
   if (!spec.data && !flags.data) return usage(`${shown}: the spec names no data; add a data: section, or pass --data builtin:iris|builtin:mnist|file.csv`);
+  const { threads } = backend === "wasm" ? { threads: 1 } : resolveThreads(loaded[0]!, threadsFlag);
+  const refusal = threadsRefusal(loaded[0]!, threads);
+  if (refusal) return usage(refusal);
+  let threaded: ThreadedModel | null = null;
   try {
     const mod = await importCompiled(loaded[0]!, backend);
     const runSeed = seed ?? spec.seed;
@@ -75,6 +87,7 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
       return void (process.exitCode = EXIT_USER);
     }
     const resume = flags.resume ? loadCheckpoint(flags.resume, { specHash: hash, paramCount: mod.PARAM_COUNT, optimizer: mod.TRAINING.optimizer.kind }) : null;
+    if (threads > 1) threaded = await startThreads(loaded[0]!, mod, threads);
     const progress = progressReporter(epochs ?? spec.train.epochs, Boolean(flags.json));
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -88,6 +101,7 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
         resume,
         save: flags.save ?? null,
         signal: abort.signal,
+        model: threaded ?? undefined,
         onEpoch: (m: EpochMetrics) => progress.epoch(m),
         onProgress: (p) => progress.step(p),
         dataMeta: {
@@ -107,9 +121,11 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
         usage(`cannot write the plot ${flags.plot}: ${(e as Error).message}`);
       }
     }
-    report(shown, result, Boolean(flags.json), backend, flags.save, testConfusion(mod, result, data.test));
+    report(shown, result, Boolean(flags.json), backend, flags.save, testConfusion(mod, result, data.test), threads);
   } catch (e) {
     if (!reportUserError(e)) throw e;
+  } finally {
+    await threaded?.close();
   }
 }
 
@@ -121,7 +137,7 @@ function testConfusion(mod: CompiledModule, r: TrainResult, test: Dataset | null
   return { names, confusion: confusion(test.labels, classes!, mod.OUTPUT_SIZE) };
 }
 
-function report(spec: string, r: TrainResult, json: boolean, backend: BackendName, save?: string, test?: { names: string[]; confusion: Confusion } | null): void {
+function report(spec: string, r: TrainResult, json: boolean, backend: BackendName, save: string | undefined, test: { names: string[]; confusion: Confusion } | null, threads: number): void {
   const f = r.final;
   const summary = {
     spec,
@@ -137,13 +153,14 @@ function report(spec: string, r: TrainResult, json: boolean, backend: BackendNam
     seconds: r.seconds,
     stepsPerSecond: r.stepsPerSecond,
     backend,
+    threads,
     checkpoint: save ?? null,
     confusion: test ? { classes: test.names, ...test.confusion } : null,
   };
   if (json) return void process.stdout.write(`${JSON.stringify(summary)}\n`);
   const pct = (x: number | null | undefined) => (x == null ? "n/a" : `${(100 * x).toFixed(2)}%`);
   const lines = [
-    `${spec}: stopped after ${r.epochs} epochs (${r.stopped}), ${r.steps} steps in ${r.seconds.toFixed(2)} s (${Math.round(r.stepsPerSecond)} steps/s, ${backend} backend)`,
+    `${spec}: stopped after ${r.epochs} epochs (${r.stopped}), ${r.steps} steps in ${r.seconds.toFixed(2)} s (${Math.round(r.stepsPerSecond)} steps/s, ${backend} backend${threads > 1 ? `, ${threads} threads` : ""})`,
     `  loss ${f?.loss.toFixed(5) ?? "n/a"} (data ${f?.dataLoss.toFixed(5) ?? "n/a"} + penalty ${f?.regLoss.toFixed(5) ?? "n/a"})`,
     `  train accuracy ${pct(f?.trainAccuracy)}, test loss ${f?.testLoss?.toFixed(5) ?? "n/a"}, test accuracy ${pct(f?.testAccuracy)}`,
   ];
