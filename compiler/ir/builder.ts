@@ -71,5 +71,7 @@ const RESERVED = new Set([
   ...["init", "forward", "loss", "lossTerms", "lossOver", "evaluate", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
   ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "v2", "y", "zo", "xo", "wo", "xv", "av", "sy", "bo"],
   ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin", "nnz", "q", "nzStep", "nzA0", "nzA1"],
+  // dropout's PRNG and batch norm's column statistics
+  ...["st", "start", "mu", "d", "inv", "sdy", "sdyx"],
 ]);
 const reserved = (name: string): boolean => RESERVED.has(name) || /^(a|u|c|ao|co)\d+$/.test(name);
