@@ -62,7 +62,9 @@ const layer = z
     dropout: interval(0, 1, "[0, 1)").optional(),
     // `batch_norm:` alone (null) or `batch_norm: {}` takes PyTorch's defaults.
     batch_norm: z
-      .strictObject({ momentum: interval(0, 1, "[0, 1]").default(0.1), eps: positive().default(1e-5) }, { error: says("must be empty or a mapping like { momentum: 0.1, eps: 1e-5 }") })
+      .strictObject({ momentum: interval(0, 1, "[0, 1]").default(0.1), eps: positive().default(1e-5) }, {
+        error: (iss) => (iss.code === "invalid_type" ? says("must be empty or a mapping like { momentum: 0.1, eps: 1e-5 }")(iss) : undefined),
+      })
       .nullable()
       .optional(),
   })
