@@ -102,7 +102,7 @@ export async function loadWorkload(name: WorkloadName): Promise<Workload> {
 
   return {
     name, spec, mod, batch: B, inputSize: mod.INPUT_SIZE, outputSize: o, layers, loss,
-    optimizer: { lr: spec.optimizer.lr, momentum: spec.optimizer.momentum, nesterov: spec.optimizer.nesterov },
+    optimizer: sgdOf(spec),
     ...train, test, init,
     source: { features: data.train.features, labels: data.train.labels, vec }, rows,
     // As `netspec explain` counts them: every op of a training step (forward, loss, backward).
@@ -171,4 +171,11 @@ export function testMetric(w: Workload, out: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < n * o; i++) sum += (out[i] - w.test.y[i]) ** 2;
   return sum / (n * o);
+}
+
+/** The bench compares SGD (tfjs's tf.train.sgd / tf.train.momentum): a spec's sgd settings. */
+function sgdOf(spec: Spec): Workload["optimizer"] {
+  const rule = spec.optimizer.rule;
+  if (rule.kind !== "sgd") throw new Error(`bench: ${spec.name} uses ${rule.kind}; the bench compares sgd only`);
+  return { lr: spec.optimizer.lr, momentum: rule.momentum, nesterov: rule.nesterov };
 }

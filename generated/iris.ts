@@ -39,7 +39,7 @@ export const STATE_COUNT = 0;
 /** Where each state buffer (running statistics, …) lives in state. */
 export const STATE = [] as const;
 /** The spec's optimizer and training settings. */
-export const TRAINING = {"lr":0.03,"momentum":0,"nesterov":false,"schedule":{"kind":"constant"},"epochs":3000,"shuffle":true,"stop_below":0.01,"early_stopping":null,"seed":1} as const;
+export const TRAINING = {"optimizer":{"kind":"sgd","momentum":0,"nesterov":false},"lr":0.03,"schedule":{"kind":"constant"},"warmup":0,"clip_norm":null,"epochs":3000,"shuffle":true,"stop_below":0.01,"early_stopping":null,"seed":1} as const;
 /** The buffers and entry points createModel() returns. */
 export interface Model {
   /** Every parameter, contiguous, laid out as PARAMS says. */

@@ -39,7 +39,7 @@ export const STATE_COUNT = 0;
 /** Where each state buffer (running statistics, …) lives in state. */
 export const STATE = [] as const;
 /** The spec's optimizer and training settings. */
-export const TRAINING = {"lr":0.01,"momentum":0.9,"nesterov":true,"schedule":{"kind":"constant"},"epochs":500,"shuffle":true,"stop_below":null,"early_stopping":{"patience":100,"restore_best":true},"seed":2} as const;
+export const TRAINING = {"optimizer":{"kind":"sgd","momentum":0.9,"nesterov":true},"lr":0.01,"schedule":{"kind":"constant"},"warmup":0,"clip_norm":null,"epochs":500,"shuffle":true,"stop_below":null,"early_stopping":{"patience":100,"restore_best":true},"seed":2} as const;
 /** The buffers and entry points createModel() returns. */
 export interface Model {
   /** Every parameter, contiguous, laid out as PARAMS says. */

@@ -27,7 +27,7 @@ export interface Checkpoint {
   readonly params: Float32Array;
   /** The model's state buffers (running statistics, …), laid out as its STATE says. */
   readonly state: Float32Array;
-  /** The optimizer's name and its per-parameter buffers (SGD: `velocity`), same layout as params. */
+  /** The optimizer's name and its per-parameter slots (sgd: `velocity`; adam: `m`, `v`), same layout as params. */
   readonly optimizer: { readonly kind: string; readonly slots: Readonly<Record<string, Float32Array>> };
   /** Epochs completed. */
   readonly epoch: number;
@@ -222,6 +222,8 @@ export function saveCheckpoint(file: string, ck: Checkpoint): void {
 export interface ExpectedModel {
   readonly specHash: string;
   readonly paramCount?: number;
+  /** The spec's optimizer (TRAINING.optimizer.kind): a checkpoint of another is refused, naming both. */
+  readonly optimizer?: string;
 }
 
 /** Reads a checkpoint and checks it belongs to `expected` (a module's SPEC_HASH/PARAM_COUNT). */
@@ -236,7 +238,11 @@ export function loadCheckpoint(file: string, expected: string | ExpectedModel | 
     throw new CheckpointError(`${file}: cannot read checkpoint: ${why}`);
   }
   const ck = decodeCheckpoint(bytes, file);
-  const exp = typeof expected === "string" ? { specHash: expected } : expected;
+  const exp: ExpectedModel | null = typeof expected === "string" ? { specHash: expected } : expected;
+  // Before the spec hash: another optimizer is another spec too, and this says what changed.
+  if (exp?.optimizer !== undefined && ck.optimizer.kind !== exp.optimizer) {
+    throw new CheckpointError(`${file}: checkpoint was saved with ${ck.optimizer.kind}, but the spec's optimizer is ${exp.optimizer}`);
+  }
   if (exp && ck.specHash !== exp.specHash) {
     throw new CheckpointError(
       `${file}: was saved from a different spec (hash ${ck.specHash}); this spec is ${exp.specHash}`,

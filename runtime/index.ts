@@ -7,8 +7,11 @@ export {
   CheckpointError, CHECKPOINT_VERSION, crc32, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint,
   type Checkpoint, type DataMeta, type ExpectedModel,
 } from "./checkpoint.ts";
-export { lrAt } from "./schedule.ts";
-export { sgdStep } from "./sgd.ts";
+export { lrAt, warmUp } from "./schedule.ts";
+export {
+  adamStep, clipScale, optimizerOf, optimizers, STEP, stepRecord,
+  type Hyper, type Hypers, type HyperValues, type OptimizerConfig, type OptimizerDef, type OptimizerName, type Range,
+} from "./optimizers/index.ts";
 export { argmaxAt, countCorrect } from "./metrics.ts";
 export { DivergenceError, Trainer, type EpochMetrics } from "./trainer.ts";
 export { PROGRESS_MS, resolveConfig, train, trainSync, type StepProgress, type StopReason, type TrainOptions, type TrainResult } from "./train.ts";

@@ -1,6 +1,8 @@
 // The shape of a generated module, as the runtime sees it. Generated modules do not import
 // this (they have no imports at all); they match it structurally.
 
+import type { OptimizerConfig } from "./optimizers/index.ts";
+
 /** Where a tensor lives in one of the module's flat arrays. */
 export interface TensorLayout {
   /** e.g. `W1`, `b1`, or an input's name */
@@ -18,13 +20,18 @@ export interface ParamLayout extends TensorLayout {
 
 /** The training settings of the spec, embedded in the module so it is self-describing. */
 export interface TrainingConfig {
+  /** The update rule and its hyperparameters (runtime/optimizers/). */
+  readonly optimizer: OptimizerConfig;
+  /** Base learning rate; the schedule and the warmup scale it. */
   readonly lr: number;
-  readonly momentum: number;
-  readonly nesterov: boolean;
   readonly schedule:
     | { readonly kind: "constant" }
     | { readonly kind: "step"; readonly every: number; readonly factor: number }
     | { readonly kind: "cosine"; readonly epochs: number; readonly min_lr: number };
+  /** Steps of linear warmup (0: none); multiplies the schedule. */
+  readonly warmup: number;
+  /** Clip the global L2 norm of the gradients to this (null: no clipping). */
+  readonly clip_norm: number | null;
   readonly epochs: number;
   readonly shuffle: boolean;
   readonly stop_below: number | null;

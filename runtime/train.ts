@@ -1,4 +1,4 @@
-// train(): the SGD loop around a compiled module. Defaults come from the module's TRAINING
+// train(): the training loop around a compiled module. Defaults come from the module's TRAINING
 // (the spec); options override the few things a command line would. Each epoch: seeded
 // reshuffle, full batches only (the remainder is dropped, like tf.data's drop_remainder;
 // reshuffling means every row is still used), test evaluation, then the stopping rules.
@@ -37,7 +37,7 @@ export interface TrainOptions {
   readonly onEpoch?: (m: EpochMetrics) => void | "stop";
   /** Called within an epoch at most every PROGRESS_MS (a progress bar). */
   readonly onProgress?: (p: StepProgress) => void;
-  /** Continue from this checkpoint (params, momentum, counters, RNG): bit-exact. */
+  /** Continue from this checkpoint (params, optimizer slots, counters, RNG): bit-exact. */
   readonly resume?: Checkpoint | null;
   /** Checkpoint path, written at the end (whatever the stop reason)… */
   readonly save?: string | null;

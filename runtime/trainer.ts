@@ -1,6 +1,6 @@
-// The training state machine behind train(): owns the model, the momentum buffer, the
+// The training state machine behind train(): owns the model, the optimizer's slots, the
 // shuffle RNG and permutation, and runs one epoch at a time. Every buffer is allocated in
-// the constructor, so a step (copy a batch, forward, loss, backward, SGD) allocates nothing.
+// the constructor, so a step (copy a batch, forward, loss, backward, clip, update) allocates nothing.
 
 import type { Checkpoint, DataMeta } from "./checkpoint.ts";
 import { CheckpointError } from "./checkpoint.ts";
@@ -9,8 +9,9 @@ import { countCorrect } from "./metrics.ts";
 import type { CompiledModule, Model, TrainingConfig } from "./module.ts";
 import type { Rng } from "./rng.ts";
 import { epochOrder, loadBatch, shuffleStream, type BatchSource } from "./batches.ts";
-import { lrAt } from "./schedule.ts";
-import { sgdStep } from "./sgd.ts";
+import { clipScale, optimizerOf, STEP, stepRecord, type Hypers, type HyperValues, type OptimizerDef } from "./optimizers/index.ts";
+import { own } from "./own.ts";
+import { lrAt, warmUp } from "./schedule.ts";
 
 export interface EpochMetrics {
   /** 1-based: the number of epochs completed. */
@@ -62,10 +63,16 @@ export class Trainer {
   best: { epoch: number; loss: number } | null = null;
   readonly bestParams: Float32Array | null;
   readonly bestState: Float32Array | null;
-  readonly velocity: Float32Array;
+  /** The update rule the config names, and its slots (Adam's m and v, …) in the layout of params. */
+  readonly optimizer: OptimizerDef;
+  readonly slots: readonly Float32Array[];
+  /** cfg.optimizer as its rule reads it: the hyperparameters by name (the registry types them per rule). */
+  private readonly hypers: HyperValues<Hypers>;
+  /** This step's lr, count and gradient scale, by STEP (optimizers/optimizer.ts says why an array). */
+  private readonly at = stepRecord();
   readonly rng: Rng;
   private readonly perm: Int32Array;
-  private readonly slots: Int32Array; // dataset row of each batch slot
+  private readonly rowOf: Int32Array; // dataset row of each batch slot
   /** The epoch's running sums, indexed by SUM (a Float64Array: no boxed numbers per step). */
   private readonly sums = new Float64Array(5);
   private readonly train: Side;
@@ -93,13 +100,20 @@ export class Trainer {
     }
     this.batches = Math.floor(data.train.rows / B);
     this.perm = new Int32Array(data.train.rows);
-    this.slots = new Int32Array(B);
-    this.velocity = new Float32Array(mod.PARAM_COUNT);
+    this.rowOf = new Int32Array(B);
+    const optimizer = optimizerOf(cfg.optimizer.kind);
+    if (!optimizer) throw new Error(`the module's TRAINING names an unknown optimizer '${cfg.optimizer.kind}'`);
+    this.optimizer = optimizer;
+    this.hypers = cfg.optimizer as unknown as HyperValues<Hypers>;
+    this.slots = optimizer.slots.map(() => new Float32Array(mod.PARAM_COUNT));
     this.bestParams = cfg.early_stopping ? new Float32Array(mod.PARAM_COUNT) : null;
     this.bestState = cfg.early_stopping ? new Float32Array(mod.STATE_COUNT) : null;
     this.rng = shuffleStream(cfg.seed);
     if (resume) this.restore(resume);
-    else this.model.init(cfg.seed);
+    else {
+      this.model.init(cfg.seed);
+      optimizer.reset?.(this.slots, this.hypers);
+    }
   }
 
   private side(ds: Dataset): Side {
@@ -120,6 +134,15 @@ export class Trainer {
   }
 
   private restore(ck: Checkpoint): void {
+    // Before the spec hash: changing the optimizer changes the spec, and this says what changed.
+    const kind = this.cfg.optimizer.kind;
+    if (ck.optimizer.kind !== kind) {
+      throw new CheckpointError(`checkpoint was saved with ${ck.optimizer.kind}, but the spec's optimizer is ${kind}`);
+    }
+    const slots = this.optimizer.slots.map((name) => own(ck.optimizer.slots, name));
+    if (slots.some((a) => a === undefined)) {
+      throw new CheckpointError(`checkpoint of ${kind} lacks its slots (${this.optimizer.slots.join(", ")})`);
+    }
     if (ck.specHash !== this.mod.SPEC_HASH) {
       throw new CheckpointError(
         `checkpoint was saved from a different spec (hash ${ck.specHash}); this spec is ${this.mod.SPEC_HASH}`,
@@ -128,15 +151,12 @@ export class Trainer {
     if (ck.params.length !== this.mod.PARAM_COUNT) {
       throw new CheckpointError(`checkpoint has ${ck.params.length} parameters; the model has ${this.mod.PARAM_COUNT}`);
     }
-    if (ck.optimizer.kind !== "sgd" || !ck.optimizer.slots.velocity) {
-      throw new CheckpointError(`checkpoint was saved by the ${ck.optimizer.kind} optimizer; this spec trains with sgd`);
-    }
     if (ck.state.length !== this.mod.STATE_COUNT) {
       throw new CheckpointError(`checkpoint has ${ck.state.length} state values; the model has ${this.mod.STATE_COUNT}`);
     }
     this.model.params.set(ck.params);
     this.model.state.set(ck.state);
-    this.velocity.set(ck.optimizer.slots.velocity);
+    slots.forEach((a, k) => this.slots[k].set(a!));
     this.epoch = ck.epoch;
     this.step = ck.step;
     this.rng.restore(ck.rngState);
@@ -151,7 +171,10 @@ export class Trainer {
   checkpoint(): Checkpoint {
     return {
       specHash: this.mod.SPEC_HASH, params: this.model.params.slice(), state: this.model.state.slice(),
-      optimizer: { kind: "sgd", slots: { velocity: this.velocity.slice() } },
+      optimizer: {
+        kind: this.cfg.optimizer.kind,
+        slots: Object.fromEntries(this.optimizer.slots.map((name, k) => [name, this.slots[k].slice()])),
+      },
       epoch: this.epoch, step: this.step, rngState: this.rng.state(),
       best: this.best && this.bestParams && this.bestState
         ? { ...this.best, params: this.bestParams.slice(), state: this.bestState.slice() }
@@ -164,31 +187,35 @@ export class Trainer {
     return lrAt(this.cfg.schedule, this.cfg.lr, epoch);
   }
 
-  /** Copies the rows named by `slots` into model.input and model.target. */
+  /** Copies the rows named by `rowOf` into model.input and model.target. */
   private load(side: Side): void {
-    loadBatch(this.mod, this.model, side.rows, this.slots);
+    loadBatch(this.mod, this.model, side.rows, this.rowOf);
   }
 
-  /** One SGD step on batch `b` of the current permutation. */
-  trainBatch(b: number, lr: number): void {
-    const m = this.model, B = this.mod.BATCH, sums = this.sums;
-    for (let i = 0; i < B; i++) this.slots[i] = this.perm[b * B + i];
+  /** One optimizer step on batch `b` of the current permutation; `lr` is the epoch's (scheduled) lr. */
+  trainBatch(b: number, epochLr: number): void {
+    const m = this.model, B = this.mod.BATCH, sums = this.sums, cfg = this.cfg;
+    for (let i = 0; i < B; i++) this.rowOf[i] = this.perm[b * B + i];
     this.load(this.train);
     m.forward();
     m.lossTerms();
     const loss = m.lossParts[0] + m.lossParts[1];
     this.step++;
-    if (!Number.isFinite(loss)) throw new DivergenceError(this.epoch + 1, this.step, `the loss is ${loss}`, lr);
+    const at = this.at;
+    at[STEP.t] = this.step;
+    warmUp(at, epochLr, cfg.warmup);
+    if (!Number.isFinite(loss)) throw new DivergenceError(this.epoch + 1, this.step, `the loss is ${loss}`, at[STEP.lr]);
     sums[SUM.loss] += loss;
     sums[SUM.dataLoss] += m.lossParts[0];
     sums[SUM.penalty] += m.lossParts[1];
     if (this.mod.ACCURACY) {
-      sums[SUM.correct] += countCorrect(this.mod, m.output, B, this.slots, this.train.ds.labels, this.train.vec);
+      sums[SUM.correct] += countCorrect(this.mod, m.output, B, this.rowOf, this.train.ds.labels, this.train.vec);
       sums[SUM.judged] += this.mod.ACCURACY === "threshold" ? B * this.mod.OUTPUT_SIZE : B;
     }
     m.backward();
-    if (!sgdStep(m.params, m.grads, this.velocity, lr, this.cfg.momentum, this.cfg.nesterov)) {
-      throw new DivergenceError(this.epoch + 1, this.step, "a parameter became NaN or Infinity", lr);
+    clipScale(m.grads, cfg.clip_norm, at);
+    if (!this.optimizer.step(m.params, m.grads, this.slots, this.hypers, at)) {
+      throw new DivergenceError(this.epoch + 1, this.step, "a parameter became NaN or Infinity", at[STEP.lr]);
     }
   }
 
@@ -209,8 +236,9 @@ export class Trainer {
   }
 
   /** After an epoch's batches: its metrics, the test set's, and the early-stopping best. */
-  endEpoch(lr: number): EpochMetrics {
+  endEpoch(epochLr: number): EpochMetrics {
     this.epoch++;
+    const lr = this.at[STEP.lr]; // what the epoch's last step used (epochLr, after any warmup)
     const sums = this.sums, n = this.batches;
     const trainAccuracy = this.mod.ACCURACY ? sums[SUM.correct] / sums[SUM.judged] : null;
     const m: EpochMetrics = {
@@ -242,7 +270,7 @@ export class Trainer {
    * summed loss the sum over a batch of BATCH rows (Keras' evaluate does the same).
    */
   evaluate(side: Side): { loss: number; dataLoss: number; accuracy: number | null } {
-    const m = this.model, B = this.mod.BATCH, rows = side.ds.rows, slots = this.slots;
+    const m = this.model, B = this.mod.BATCH, rows = side.ds.rows, slots = this.rowOf;
     let sum = 0, reg = 0, correct = 0;
     for (let start = 0; start < rows; start += B) {
       const r = Math.min(B, rows - start);

@@ -1,8 +1,8 @@
 // netspec: the generated module for the spec, stepped exactly as the runtime's Trainer steps
-// it (copy the batch in, forward, loss, backward, sgdStep), minus the per-step accuracy count
+// it (copy the batch in, forward, loss, backward, the sgd rule's step), minus the per-step accuracy count
 // and the divergence check, which tfjs's minimize loop does not do either.
 
-import { loadBatch, predict, sgdStep } from "../../runtime/index.ts";
+import { loadBatch, optimizers, predict, STEP, stepRecord } from "../../runtime/index.ts";
 import type { Workload } from "../workloads.ts";
 import type { Engine } from "./engine.ts";
 
@@ -10,6 +10,8 @@ export function createNetspecEngine(w: Workload): Engine {
   const model = w.mod.createModel();
   const velocity = new Float32Array(w.mod.PARAM_COUNT);
   const { lr, momentum, nesterov } = w.optimizer;
+  const hypers = { momentum, nesterov }, slots1 = [velocity], at = stepRecord();
+  at[STEP.lr] = lr;
   const B = w.batch;
   // The Trainer's own batch copy, from the same rows in the same order.
   const slots = new Int32Array(B);
@@ -30,7 +32,7 @@ export function createNetspecEngine(w: Workload): Engine {
       model.forward();
       model.lossTerms(); // loss() would return a boxed double: the Trainer reads lossParts too
       model.backward();
-      sgdStep(model.params, model.grads, velocity, lr, momentum, nesterov);
+      optimizers.sgd.step(model.params, model.grads, slots1, hypers, at);
     },
     lossOn(i) {
       load(i);

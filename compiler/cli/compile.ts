@@ -20,6 +20,9 @@ export interface Loaded {
   readonly hash: string;
   /** Every phase up to the buffer plan, run once: sizes are checked on it and emit reads it. */
   readonly planned: Planned;
+  /** The spec's text, and the line and column of a spec path: for errors found later (train's data). */
+  readonly source: string;
+  readonly at: (path: readonly (string | number)[]) => { line: number; col: number };
 }
 
 /** Loads every spec; prints every diagnostic and returns null when any has an error. */
@@ -38,7 +41,7 @@ export function loadAll(files: readonly string[], maxBytes = DEFAULT_MAX_BYTES):
       printDiagnostics(result.warnings, result.source);
       const planned = planSpec(result.spec, measureData(result.spec, shown));
       report(checkSizes(planned.plan, shown, result.at(["train", "batch"]), maxBytes), result.source);
-      loaded.push({ file: shown, spec: result.spec, hash: result.hash, planned });
+      loaded.push({ file: shown, spec: result.spec, hash: result.hash, planned, source: result.source, at: result.at });
     }
   }
   const names = new Map<string, string>();

@@ -9,11 +9,12 @@ import {
   type CompiledModule, type Confusion, type Dataset, type EpochMetrics, type TrainResult,
 } from "../../runtime/index.ts";
 import { writeSvgPlot } from "../../runtime/plot.ts";
+import { warmupTooLong } from "../spec/optimizer-rules.ts";
 import { DATA_DEFAULTS } from "../spec/schema.ts";
 import { loadAll } from "./compile.ts";
 import { importCompiled } from "./module-loader.ts";
 import { progressReporter } from "./progress.ts";
-import { EXIT_USER, guard, usage } from "./run.ts";
+import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
 import { reportUserError } from "./user-errors.ts";
 
 interface TrainFlags {
@@ -30,7 +31,7 @@ interface TrainFlags {
 export function registerTrain(program: Command): void {
   const cmd = program
     .command("train")
-    .description("compile a spec in memory and train it with SGD")
+    .description("compile a spec in memory and train it with the spec's optimizer")
     .argument("<spec>", "spec file")
     .option("--data <source>", "builtin:iris, builtin:mnist or a CSV file (default: the spec's data)")
     .option("--epochs <n>", "epochs to train (default: the spec's)")
@@ -61,7 +62,14 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
     const dataSpec = spec.data ?? { kind: "csv" as const, csv: flags.data!, label: "label", targets: null, ...DATA_DEFAULTS };
     const shape = { inputSize: mod.INPUT_SIZE, outputSize: mod.OUTPUT_SIZE, target: mod.TARGET ?? "vector" };
     const data = prepareData(dataSpec, { baseDir: dirname(file), override: flags.data ?? null, seed: runSeed, inputSize: spec.input, shape });
-    const resume = flags.resume ? loadCheckpoint(flags.resume, { specHash: hash, paramCount: mod.PARAM_COUNT }) : null;
+    // Validation checks this when the spec's data says its size; a CSV file's is known now.
+    const long = warmupTooLong(spec, data.train.rows, epochs ?? spec.train.epochs);
+    if (long) {
+      const at = loaded[0]!.at(["optimizer", spec.optimizer.rule.kind, "warmup"]);
+      printDiagnostics([{ file: shown, ...at, message: long }], loaded[0]!.source);
+      return void (process.exitCode = EXIT_USER);
+    }
+    const resume = flags.resume ? loadCheckpoint(flags.resume, { specHash: hash, paramCount: mod.PARAM_COUNT, optimizer: mod.TRAINING.optimizer.kind }) : null;
     const progress = progressReporter(epochs ?? spec.train.epochs, Boolean(flags.json));
     const abort = new AbortController();
     const stop = () => abort.abort();

@@ -64,7 +64,8 @@ function constants({ spec, graph, plan, hash, version }: EmitInput) {
   const list = (items: string[]) => (w: CodeBlockWriter) =>
     void (items.length ? w.write("[").indent(() => items.forEach((l) => w.writeLine(`${l},`))).write("] as const") : w.write("[] as const"));
   const { batch: _compiledIn, ...train } = spec.train;
-  const training = { ...spec.optimizer, ...train, seed: spec.seed };
+  const { rule, ...everyRule } = spec.optimizer;
+  const training = { optimizer: rule, ...everyRule, ...train, seed: spec.seed };
   const perSample = (id: number) => {
     const v = graph.values[id]!;
     return v.batched ? v.shape.slice(1) : v.shape;

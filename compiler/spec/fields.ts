@@ -112,8 +112,12 @@ export function kindOf(what: string, kinds: Readonly<Record<string, z.ZodObject>
   const article = /^[aeiou]/.test(what) ? "an" : "a";
   // Both branches and the union say the same when the value is of neither type.
   const wrongType = says(`must be ${article} ${what} name or a mapping like ${example}`);
-  const enumSchema = z.enum(short as [string, ...string[]], {
-    error: (iss) => (typeof iss.input === "string" ? unknown(iss.input) : wrongType(iss)),
-  });
+  // A string checked against the names, not z.enum: z.enum fails a mapping with invalid_value,
+  // which issues.ts cannot tell from a wrong name, so a mistake inside the long form (a missing
+  // key) would be reported as "must be a name or a mapping". `enum` keeps the JSON Schema's list.
+  const enumSchema = z
+    .string({ error: wrongType })
+    .refine((s) => short.includes(s), { error: (iss) => unknown(iss.input as string), abort: true })
+    .meta({ enum: short });
   return z.union([enumSchema, long], { error: wrongType });
 }

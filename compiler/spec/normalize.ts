@@ -6,8 +6,8 @@ import { own } from "../../runtime/own.ts";
 import { activations, losses } from "../ops/registry.ts";
 import { BATCH_NORM_DEFAULTS } from "../ops/layers/batch_norm.ts";
 import type { KindValue } from "./fields.ts";
-import type { RawSpec } from "./schema.ts";
-import type { DataSpec, GraphSpec, InitSpec, LayerSpec, OpRef, ScheduleSpec, Spec } from "./types.ts";
+import { optimizerBlocks, type RawSpec } from "./schema.ts";
+import type { DataSpec, GraphSpec, InitSpec, LayerSpec, OpRef, OptimizerSpec, ScheduleSpec, Spec } from "./types.ts";
 
 
 function kindEntry(v: KindValue): [string, Record<string, unknown>] {
@@ -41,6 +41,19 @@ function schedule(v: KindValue, epochs: number): ScheduleSpec {
   if (kind === "step") return { kind, every: a.every as number, factor: a.factor as number };
   if (kind === "cosine") return { kind, epochs: (a.epochs as number | undefined) ?? epochs, min_lr: (a.min_lr as number | undefined) ?? 0 };
   return { kind: "constant" };
+}
+
+/** The optimizer block with its defaults filled (a short form such as `optimizer: adam` parses `{}`). */
+function optimizer(v: KindValue, epochs: number): OptimizerSpec {
+  const [kind, attrs] = kindEntry(v);
+  const { lr, schedule: sched, warmup, clip_norm, ...hypers } = own(optimizerBlocks, kind)!.parse(attrs) as Record<string, unknown>;
+  return {
+    rule: { kind, ...hypers } as OptimizerSpec["rule"],
+    lr: lr as number,
+    schedule: schedule(sched as KindValue, epochs),
+    warmup: warmup as number,
+    clip_norm: clip_norm as number | null,
+  };
 }
 
 /** Keras' defaults: Glorot-uniform weights, zero biases. */
@@ -92,7 +105,6 @@ function data(d: NonNullable<RawSpec["data"]>): DataSpec {
 
 /** The validated spec, with a graph spec's checked graph (graph/check.ts); null for a layers: spec. */
 export function normalize(raw: RawSpec, graph: GraphSpec | null): Spec {
-  const sgd = (raw.optimizer as { sgd: { lr: number; momentum: number; nesterov: boolean; schedule: KindValue } }).sgd;
   const epochs = raw.train?.epochs ?? 10;
   return {
     netspec: 1,
@@ -104,7 +116,7 @@ export function normalize(raw: RawSpec, graph: GraphSpec | null): Spec {
     regularizer: { l1: raw.regularizer?.l1 ?? 0, l2: raw.regularizer?.l2 ?? 0, biases: raw.regularizer?.biases ?? false },
     init: { weights: initSpec(raw.init?.weights, GLOROT), biases: initSpec(raw.init?.biases, ZEROS) },
     seed: raw.init?.seed ?? 0,
-    optimizer: { lr: sgd.lr, momentum: sgd.momentum, nesterov: sgd.nesterov, schedule: schedule(sgd.schedule, epochs) },
+    optimizer: optimizer(raw.optimizer, epochs),
     train: {
       batch: raw.train?.batch ?? null,
       epochs,

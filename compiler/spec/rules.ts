@@ -6,6 +6,7 @@ import { losses, type LossName } from "../ops/registry.ts";
 import type { Finding } from "./issues.ts";
 import type { Path } from "./parse.ts";
 import { graphRules } from "./graph/rules.ts";
+import { optimizerRules } from "./optimizer-rules.ts";
 import type { Spec } from "./types.ts";
 
 /** Builtin data sets: features per sample and classes. */
@@ -16,6 +17,10 @@ export const MAX_PARAMS = 50_000_000;
 export const MAX_ACTIVATIONS = 50_000_000;
 
 export function crossRules(spec: Spec): Finding[] {
+  return [...shapeRules(spec), ...optimizerRules(spec)];
+}
+
+function shapeRules(spec: Spec): Finding[] {
   if (spec.graph) return graphRules(spec);
   const out: Finding[] = [];
   const last = spec.layers.length - 1;

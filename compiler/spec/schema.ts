@@ -3,6 +3,7 @@
 // distant parts of the spec (loss vs. last layer vs. data set) are in rules.ts.
 
 import { z } from "zod";
+import { optimizers, type Hyper, type OptimizerDef } from "../../runtime/optimizers/index.ts";
 import { activations, losses } from "../ops/registry.ts";
 import { bool, interval, intIn, kindOf, nameOf, nonNeg, posInt, positive, says, text, WHOLE } from "./fields.ts";
 
@@ -12,6 +13,7 @@ export const MAX_LAYERS = 1000;
 export const MAX_PIECES = 64;
 export const MAX_EPOCHS = 10_000_000;
 export const MAX_MNIST = 10_000;
+export const MAX_WARMUP = 1_000_000_000;
 const MAX_SEED = 2 ** 32 - 1;
 
 export const JS_RESERVED: ReadonlySet<string> = new Set(
@@ -91,16 +93,39 @@ const schedule = kindOf(
   "{ step: { every: 100, factor: 0.5 } }",
 );
 
-const sgd = z
-  .strictObject({
-    lr: positive(),
-    momentum: interval(0, 1, "[0, 1)").default(0),
-    nesterov: bool().default(false),
-    schedule: schedule.default("constant"),
-  })
-  .superRefine((o, ctx) => {
-    if (o.nesterov && o.momentum === 0) ctx.addIssue({ code: "custom", path: ["nesterov"], input: true, message: "needs momentum > 0" });
-  });
+/** A hyperparameter as the registry declares it (runtime/optimizers/), as a schema field. */
+function hyperField(h: Hyper): z.ZodType {
+  if (h.type === "boolean") return bool().default(h.default);
+  const field = h.range === "> 0" ? positive() : h.range === "≥ 0" ? nonNeg() : interval(0, 1, h.range);
+  return field.default(h.default);
+}
+
+/**
+ * An optimizer's block: its own hyperparameters, plus what every optimizer takes (the lr, a
+ * schedule, a warmup in steps, global-norm clipping), as Keras takes learning_rate and
+ * global_clipnorm in each optimizer's constructor.
+ */
+function optimizerBlock(def: OptimizerDef) {
+  const hypers = Object.fromEntries(Object.entries(def.hypers).map(([k, h]) => [k, hyperField(h)]));
+  return z
+    .strictObject({
+      lr: def.defaultLr === null ? positive() : positive().default(def.defaultLr),
+      ...hypers,
+      schedule: schedule.default("constant"),
+      warmup: intIn(0, MAX_WARMUP).default(0),
+      clip_norm: positive().nullable().default(null),
+    })
+    .superRefine((o, ctx) => {
+      for (const p of def.check?.(o as never) ?? []) {
+        ctx.addIssue({ code: "custom", path: [p.key], input: (o as Record<string, unknown>)[p.key], message: p.message });
+      }
+    });
+}
+
+/** Each registered optimizer's block, by name: the spec's `optimizer:` kinds. */
+export const optimizerBlocks: Readonly<Record<string, ReturnType<typeof optimizerBlock>>> = Object.fromEntries(
+  Object.entries(optimizers as unknown as Record<string, OptimizerDef>).map(([name, def]) => [name, optimizerBlock(def)]),
+);
 
 /** How data is split and prepared when the spec does not say (also for `train --data` with no data section). */
 export const DATA_DEFAULTS = { test_split: 0.2, stratified: false, standardize: false, limit: null } as const;
@@ -170,7 +195,7 @@ export const specSchema = z
     loss: loss.optional(),
     regularizer: z.strictObject({ l1: nonNeg().default(0), l2: nonNeg().default(0), biases: bool().default(false) }).optional(),
     init: z.strictObject({ weights: init.optional(), biases: init.optional(), seed: intIn(0, MAX_SEED).default(0) }).optional(),
-    optimizer: kindOf("optimizer", { sgd }, "{ sgd: { lr: 0.1 } }").default({ sgd: { lr: 0.01, momentum: 0, nesterov: false, schedule: "constant" } }),
+    optimizer: kindOf("optimizer", optimizerBlocks, "{ adam: { lr: 0.001 } }").default({ sgd: optimizerBlocks.sgd!.parse({ lr: 0.01 }) }),
     train: z.strictObject({
       batch: posInt(MAX_BATCH),
       epochs: posInt(MAX_EPOCHS).default(10),

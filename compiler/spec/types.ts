@@ -4,6 +4,7 @@
 
 import type { InitRule } from "../ir/types.ts";
 import type { DataSpec } from "../../runtime/data/spec.ts";
+import type { OptimizerConfig } from "../../runtime/optimizers/index.ts";
 import type { Expr } from "./graph/expr.ts";
 
 /** An op reference with its attributes filled in, e.g. `{ op: "leaky_relu", attrs: { alpha: 0.01 } }`. */
@@ -42,6 +43,18 @@ export type ScheduleSpec =
   | { readonly kind: "constant" }
   | { readonly kind: "step"; readonly every: number; readonly factor: number }
   | { readonly kind: "cosine"; readonly epochs: number; readonly min_lr: number };
+
+/** The optimizer block: the update rule with its hyperparameters, and what every rule takes. */
+export interface OptimizerSpec {
+  /** e.g. `{ kind: "adam", beta1: 0.9, beta2: 0.999, eps: 1e-8 }` (runtime/optimizers/). */
+  readonly rule: OptimizerConfig;
+  readonly lr: number;
+  readonly schedule: ScheduleSpec;
+  /** Steps of linear warmup; 0 = none. */
+  readonly warmup: number;
+  /** Global gradient L2 norm to clip to; null = no clipping. */
+  readonly clip_norm: number | null;
+}
 
 export interface TrainSpec {
   /** Rows per step; null when the spec has no loss and no train section: tensors then have no batch dimension. */
@@ -87,12 +100,7 @@ export interface Spec {
   /** The spec-wide initialisers: graph parameters and layers called from a graph use these. */
   readonly init: { readonly weights: InitSpec; readonly biases: InitSpec };
   readonly seed: number;
-  readonly optimizer: {
-    readonly lr: number;
-    readonly momentum: number;
-    readonly nesterov: boolean;
-    readonly schedule: ScheduleSpec;
-  };
+  readonly optimizer: OptimizerSpec;
   readonly train: TrainSpec;
   /** What `netspec train` uses unless told otherwise; null when the spec names no data. */
   readonly data: DataSpec | null;

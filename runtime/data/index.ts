@@ -18,7 +18,7 @@ export { loadCsv, parseCsv, parseRecords, MAX_LINE_CHARS, type CsvOptions } from
 export { loadIris } from "./iris.ts";
 export { loadMnist, MNIST_SIZE } from "./mnist.ts";
 export { randomDataset, type RandomShape } from "./random.ts";
-export { splitDataset, stratifiedCounts, type Split, type SplitOptions } from "./split.ts";
+export { splitDataset, stratifiedCounts, testRowCount, type Split, type SplitOptions } from "./split.ts";
 export { applyStandardizer, fitStandardizer, type Standardizer } from "./standardize.ts";
 
 export interface LoadOptions {

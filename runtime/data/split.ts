@@ -37,12 +37,16 @@ export function stratifiedCounts(classCounts: readonly number[], nTest: number):
   return out;
 }
 
+/** Rows held out for testing: ceil(test_split · rows), with or without stratification. */
+export const testRowCount = (rows: number, testSplit: number): number =>
+  Math.ceil(testSplit * rows - 1e-9); // tolerance: 0.3·10 is 3.0000000000000004
+
 export function splitDataset(ds: Dataset, opts: SplitOptions): Split {
   const { testSplit } = opts;
   if (!(testSplit >= 0 && testSplit < 1)) {
     throw new DataError(`${ds.name}: test_split must be in [0, 1) (got ${testSplit})`);
   }
-  const nTest = Math.ceil(testSplit * ds.rows - 1e-9); // tolerance: 0.3·10 is 3.0000000000000004
+  const nTest = testRowCount(ds.rows, testSplit);
   if (nTest === 0) return { train: ds, test: null };
   if (nTest >= ds.rows) {
     throw new DataError(`${ds.name}: test_split ${testSplit} leaves no training rows (${ds.rows} rows)`);

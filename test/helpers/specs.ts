@@ -26,7 +26,7 @@ export function makeSpec(over: Partial<Spec> & Pick<Spec, "layers">): Spec {
     loss: { op: "softmax_cross_entropy", attrs: {} },
     regularizer: { l1: 0, l2: 0 },
     seed: 1,
-    optimizer: { lr: 0.1, momentum: 0, nesterov: false, schedule: { kind: "constant" } },
+    optimizer: { rule: { kind: "sgd", momentum: 0, nesterov: false }, lr: 0.1, schedule: { kind: "constant" }, warmup: 0, clip_norm: null },
     train: { batch: 5, epochs: 1, shuffle: true, stop_below: null, early_stopping: null },
     data: { kind: "builtin", builtin: "iris", test_split: 0.5, stratified: true, standardize: false, limit: null },
     ...over,

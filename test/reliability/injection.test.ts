@@ -133,7 +133,7 @@ describe("every user string that could reach the module", () => {
     const r = ok(text);
     const mod = await importModule(compileSpec(r.spec, r.hash, "spec.yaml").code);
     expect(mod.TRAINING).toMatchObject({
-      lr: 1e300, momentum: 0.999999999999, nesterov: true, epochs: 10_000_000, stop_below: 1e-300, shuffle: false, seed: 4294967295,
+      optimizer: { kind: "sgd", momentum: 0.999999999999, nesterov: true }, lr: 1e300, epochs: 10_000_000, stop_below: 1e-300, shuffle: false, seed: 4294967295,
       early_stopping: { patience: 7, restore_best: false },
     });
     const strings: string[] = [];

@@ -50,7 +50,7 @@ describe("train", () => {
 
   it("resumes bit-exactly from a mid-training checkpoint", async () => {
     const cfg: Partial<TrainingConfig> = {
-      epochs: 30, nesterov: true, schedule: { kind: "cosine", epochs: 30, min_lr: 0.001 },
+      epochs: 30, optimizer: { kind: "sgd", momentum: 0.9, nesterov: true }, schedule: { kind: "cosine", epochs: 30, min_lr: 0.001 },
       early_stopping: { patience: 1000, restore_best: true },
     };
     const full = await train(iris(cfg), data);

@@ -33,7 +33,7 @@ describe("specs/iris.yaml", () => {
     expect(s.loss).toEqual({ op: "softmax_cross_entropy", attrs: {} });
     expect(s.regularizer).toEqual({ l1: 0, l2: 0.001, biases: false });
     expect(s.seed).toBe(1);
-    expect(s.optimizer).toEqual({ lr: 0.03, momentum: 0, nesterov: false, schedule: { kind: "constant" } });
+    expect(s.optimizer).toEqual({ rule: { kind: "sgd", momentum: 0, nesterov: false }, lr: 0.03, schedule: { kind: "constant" }, warmup: 0, clip_norm: null });
     expect(s.train).toEqual({ batch: 75, epochs: 3000, shuffle: true, stop_below: 0.01, early_stopping: null });
     expect(s.data).toEqual({ kind: "builtin", builtin: "iris", test_split: 0.5, stratified: true, standardize: false, limit: null });
   });
@@ -80,7 +80,9 @@ describe("normalization", () => {
 
   it("fills schedule and training defaults from other fields", () => {
     const s = valid(minimal().replace("{ sgd: { lr: 0.1 } }", "{ sgd: { lr: 0.1, momentum: 0.9, nesterov: true, schedule: cosine } }"));
-    expect(s.optimizer).toEqual({ lr: 0.1, momentum: 0.9, nesterov: true, schedule: { kind: "cosine", epochs: 5, min_lr: 0 } });
+    expect(s.optimizer).toEqual({
+      rule: { kind: "sgd", momentum: 0.9, nesterov: true }, lr: 0.1, schedule: { kind: "cosine", epochs: 5, min_lr: 0 }, warmup: 0, clip_norm: null,
+    });
     const t = valid(minimal().replace("lr: 0.1 }", "lr: 0.1, schedule: { step: { every: 2, factor: 0.5 } } }"));
     expect(t.optimizer.schedule).toEqual({ kind: "step", every: 2, factor: 0.5 });
     const e = valid(minimal().replace("epochs: 5 }", "epochs: 5, shuffle: false, early_stopping: { patience: 3 } }"));

@@ -1,0 +1,37 @@
+// RMSprop (Hinton), in PyTorch's torch.optim.RMSprop arithmetic with Keras' ρ = 0.9
+// (PyTorch's alpha defaults to 0.99):
+//   v ← ρ·v + (1−ρ)·g²;  d ← g / (√v + ε)
+//   momentum 0: p ← p − lr·d;  else b ← μ·b + d, p ← p − lr·b
+// ε is added outside the square root (PyTorch); Keras adds it inside, √(v + ε), with ε 1e-7.
+// The momentum buffer holds d without lr (PyTorch; Keras folds lr into it).
+
+import { defineOptimizer, STEP } from "./optimizer.ts";
+
+export const rmsprop = defineOptimizer({
+  name: "rmsprop",
+  math: "v ← ρ·v + (1−ρ)·g²; b ← μ·b + g/(√v + ε); p ← p − lr·b",
+  defaultLr: null,
+  hypers: {
+    rho: { type: "number", range: "[0, 1)", default: 0.9 },
+    eps: { type: "number", range: "> 0", default: 1e-8 },
+    momentum: { type: "number", range: "[0, 1)", default: 0 },
+  },
+  slots: ["v", "velocity"],
+  step(params, grads, slots, h, at) {
+    const lr = at[STEP.lr], scale = at[STEP.scale];
+    const v = slots[0], b = slots[1], rho = h.rho, eps = h.eps, mu = h.momentum, n = params.length;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const g = scale * grads[i];
+      const vi = Math.fround(rho * v[i] + (1 - rho) * g * g);
+      v[i] = vi;
+      let d = g / (Math.sqrt(vi) + eps);
+      // With μ = 0 the buffer stays 0 and d is used as is (the same value PyTorch computes).
+      if (mu !== 0) d = b[i] = Math.fround(mu * b[i] + d);
+      const p = Math.fround(params[i] - lr * d);
+      params[i] = p;
+      sum += p;
+    }
+    return Number.isFinite(sum);
+  },
+});
