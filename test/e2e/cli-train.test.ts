@@ -68,6 +68,34 @@ describe("netspec train / predict", () => {
     expect(d.stderr).toMatch(/the spec names no data; add a data: section, or pass --data/);
     const withData = netspec("train", noData, "--data", "builtin:iris", "--epochs", "5", "--json");
     expect(withData.status, withData.stderr).toBe(0);
+    // With no data section, compile and explain still work; predict says which flag is missing.
+    expect(netspec("explain", noData).status).toBe(0);
+    expect(netspec("compile", noData, "-o", join(dir, "nodata-out")).status).toBe(0);
+    const p = netspec("predict", noData, "--weights", join(dir, "none.nsck"));
+    expect([p.status, p.stderr]).toEqual([1, "error: required option '--data <file.csv>' not specified\n"]);
+  });
+
+  it("trains with adam, and refuses its checkpoint for an sgd spec, naming both", () => {
+    const irisText = readFileSync("specs/iris.yaml", "utf8");
+    const adamSpec = join(dir, "adam.yaml"), sgdSpec = join(dir, "sgd.yaml"), ck = join(dir, "adam.nsck");
+    writeFileSync(adamSpec, irisText.replace(/sgd: \{[^}]*\}/, "adam: { lr: 0.01, warmup: 10, clip_norm: 1 }"));
+    writeFileSync(sgdSpec, irisText);
+    const r = netspec("train", adamSpec, "--epochs", "30", "--save", ck, "--json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(lastJson(r.stdout).steps).toBe(30);
+    const resumed = netspec("train", sgdSpec, "--resume", ck);
+    expect(resumed.status).toBe(1);
+    expect(resumed.stderr).toContain("checkpoint was saved with adam, but the spec's optimizer is sgd");
+  });
+
+  it("refuses a warmup longer than training once the data's size is known (--data), at the warmup's position", () => {
+    const spec = join(dir, "warm.yaml");
+    writeFileSync(spec, readFileSync("specs/iris.yaml", "utf8").replace(/sgd: \{[^}]*\}/, "adam: { warmup: 1000 }").replace(/\ndata:\n(  .*\n)+/, "\n"));
+    const r = netspec("train", spec, "--data", "builtin:iris", "--epochs", "2");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /warm\.yaml:\d+:\d+: error: optimizer\.adam\.warmup is 1000 steps, longer than training: 2 epochs × 1 step per epoch \(120 training rows, batch 75\) = 2 steps\n/,
+    );
   });
 
   it("rejects bad flags with exit 1 and one line", () => {

@@ -20,7 +20,8 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 const KEYS = ["netspec", "name", "input", "layers", "dense", "maxout", "pieces", "activation", "bias", "init", "weights", "biases",
   "regularize", "loss", "regularizer", "l1", "l2", "optimizer", "sgd", "lr", "momentum", "nesterov", "schedule", "train", "batch",
   "epochs", "shuffle", "stop_below", "early_stopping", "patience", "data", "builtin", "csv", "label", "targets", "test_split",
-  "relu", "tanh", "leaky_relu", "alpha", "normal", "std", "uniform", "min", "max", "hinge", "margin", "mse", "iris", "mnist", "step"];
+  "relu", "tanh", "leaky_relu", "alpha", "normal", "std", "uniform", "min", "max", "hinge", "margin", "mse", "iris", "mnist", "step",
+  "adam", "adamw", "rmsprop", "adagrad", "beta1", "beta2", "eps", "weight_decay", "rho", "initial_accumulator", "warmup", "clip_norm"];
 
 const scalar: fc.Arbitrary<Json> = fc.oneof(
   fc.constantFrom<Json>(0, -1, 1, 2, 3, 0.5, -0.5, 1e-300, 1e300, 2 ** 53 + 1, 1e6, 1e7, null, true, false, "", "relu", "iris", "x; process.exit(1)", "*/", "${x}", "\u2028"),

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as iris from "../../generated/iris.ts";
+import * as irisAdamw from "../../generated/iris_adamw.ts";
 import { loadCheckpoint, prepareData, saveCheckpoint, trainSync } from "../../runtime/index.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 
@@ -47,5 +48,32 @@ describe("generated/iris.ts with the runtime", () => {
     const ck = loadCheckpoint(join(dir, "half.ckpt"), mod.SPEC_HASH);
     saveCheckpoint(join(dir, "other.ckpt"), { ...ck, specHash: "0".repeat(64) });
     expect(() => loadCheckpoint(join(dir, "other.ckpt"), mod.SPEC_HASH)).toThrow(/different spec/);
+  });
+});
+
+describe("generated/iris_adamw.ts (AdamW, warmup into cosine, clip_norm) with the runtime", () => {
+  const adamw: CompiledModule = irisAdamw;
+  const data = () =>
+    prepareData({ kind: "builtin", builtin: "iris", test_split: 0.5, stratified: true, standardize: true, limit: null }, { baseDir: "specs", seed: 3 });
+
+  it("names its optimizer in TRAINING and trains iris to ≥ 93% test accuracy", () => {
+    expect(adamw.TRAINING).toMatchObject({
+      optimizer: { kind: "adamw", beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.01 }, lr: 0.01, warmup: 50, clip_norm: 1,
+      schedule: { kind: "cosine", epochs: 150, min_lr: 0.0005 },
+    });
+    const r = trainSync(adamw, data());
+    expect(r.steps).toBe(750);
+    expect(r.final!.testAccuracy).toBeGreaterThanOrEqual(0.93);
+    expect(r.history[0]!.lr).toBeCloseTo(0.01 * (5 / 50), 12); // warmup: the first epoch's last step is step 5
+  });
+
+  it("resumes bit-exactly from a checkpoint taken during the warmup", () => {
+    const whole = trainSync(adamw, data(), { epochs: 40 });
+    const early = join(dir, "adamw.ckpt");
+    trainSync(adamw, data(), { epochs: 7, save: early }); // step 35 of a 50-step warmup
+    const ck = loadCheckpoint(early, { specHash: adamw.SPEC_HASH, optimizer: "adamw" });
+    expect(Object.keys(ck.optimizer.slots)).toEqual(["m", "v"]);
+    const resumed = trainSync(adamw, data(), { epochs: 40, resume: ck });
+    expect(Buffer.from(resumed.model.params.buffer).equals(Buffer.from(whole.model.params.buffer))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CheckpointError, loadCheckpoint } from "../../runtime/checkpoint.ts";
+import { CheckpointError, loadCheckpoint, saveCheckpoint } from "../../runtime/checkpoint.ts";
 import { DataError, type Dataset } from "../../runtime/data/index.ts";
 import type { TrainingConfig } from "../../runtime/module.ts";
 import { predict } from "../../runtime/predict.ts";
@@ -48,10 +48,19 @@ describe("train", () => {
     expect(Buffer.from(a.buffer).equals(Buffer.from(c.buffer))).toBe(false);
   });
 
-  it("resumes bit-exactly from a mid-training checkpoint", async () => {
+  // Every optimizer, each with state that must survive: moments, sums, the step count (Adam's
+  // bias correction, the warmup), the velocity.
+  const resumable: [string, Partial<TrainingConfig>][] = [
+    ["sgd", { optimizer: { kind: "sgd", momentum: 0.9, nesterov: true } }],
+    ["adam", { optimizer: { kind: "adam", beta1: 0.9, beta2: 0.999, eps: 1e-8 }, lr: 0.01, warmup: 70, clip_norm: 0.5 }],
+    ["adamw", { optimizer: { kind: "adamw", beta1: 0.8, beta2: 0.99, eps: 1e-8, weight_decay: 0.05 }, lr: 0.01, warmup: 7 }],
+    ["rmsprop", { optimizer: { kind: "rmsprop", rho: 0.9, eps: 1e-8, momentum: 0.5 }, lr: 0.01, clip_norm: 1 }],
+    ["adagrad", { optimizer: { kind: "adagrad", eps: 1e-10, initial_accumulator: 0.1 }, lr: 0.1 }],
+  ];
+  it.each(resumable)("resumes bit-exactly from a mid-training checkpoint (%s)", async (name, opt) => {
     const cfg: Partial<TrainingConfig> = {
-      epochs: 30, optimizer: { kind: "sgd", momentum: 0.9, nesterov: true }, schedule: { kind: "cosine", epochs: 30, min_lr: 0.001 },
-      early_stopping: { patience: 1000, restore_best: true },
+      epochs: 30, schedule: { kind: "cosine", epochs: 30, min_lr: 0.001 },
+      early_stopping: { patience: 1000, restore_best: true }, ...opt,
     };
     const full = await train(iris(cfg), data);
     // Interrupt after epoch 12 via the abort signal, saving a checkpoint; then resume.
@@ -63,7 +72,7 @@ describe("train", () => {
     expect([part.stopped, part.epochs]).toEqual(["aborted", 12]);
     const mod = iris(cfg);
     const ck = loadCheckpoint(file, { specHash: mod.SPEC_HASH, paramCount: mod.PARAM_COUNT });
-    expect([ck.epoch, ck.step]).toEqual([12, 60]);
+    expect([ck.epoch, ck.step, ck.optimizer.kind]).toEqual([12, 60, name]);
     const resumed = await train(mod, data, { resume: ck });
     expect([resumed.stopped, resumed.epochs, resumed.steps]).toEqual(["epochs", 30, 150]);
     expect(Buffer.from(resumed.model.params.buffer).equals(Buffer.from(full.model.params.buffer))).toBe(true);
@@ -153,6 +162,14 @@ describe("train", () => {
     const ck = new Trainer(iris(), data, iris().TRAINING).checkpoint();
     const other = linearModule({ inputSize: 4, outputSize: 3, batch: 15, specHash: "zzz" });
     expect(() => trainSync(other, data, { resume: ck })).toThrow(CheckpointError);
+    // Another optimizer means another spec hash too; the message says what changed.
+    const adam = linearModule({ inputSize: 4, outputSize: 3, batch: 15, specHash: "zzz", training: { optimizer: { kind: "adam", beta1: 0.9, beta2: 0.999, eps: 1e-8 } } });
+    expect(() => trainSync(adam, data, { resume: ck })).toThrow("checkpoint was saved with sgd, but the spec's optimizer is adam");
+    const file = join(dir, "sgd.nsck");
+    saveCheckpoint(file, ck);
+    expect(() => loadCheckpoint(file, { specHash: "zzz", optimizer: "adamw" })).toThrow(
+      `${file}: checkpoint was saved with sgd, but the spec's optimizer is adamw`,
+    );
   });
 
   it("follows the learning-rate schedule", () => {

@@ -78,6 +78,23 @@ describe("normalization", () => {
     expect(b.layers[0]).toMatchObject({ regularize: 0.5, regularizeBias: 0.5 });
   });
 
+  it("leaves optimizer, train.epochs and data optional: sgd with lr 0.01, 10 epochs, no data", () => {
+    const s = valid("netspec: 1\nname: m\ninput: 4\nlayers:\n  - dense: 3\nloss: softmax_cross_entropy\ntrain: { batch: 10 }\n");
+    expect(s.optimizer).toEqual({ rule: { kind: "sgd", momentum: 0, nesterov: false }, lr: 0.01, schedule: { kind: "constant" }, warmup: 0, clip_norm: null });
+    expect([s.train.epochs, s.data]).toEqual([10, null]);
+  });
+
+  it("fills each optimizer's defaults from the registry, in the short form too", () => {
+    const opt = (o: string) => valid(minimal().replace("optimizer: { sgd: { lr: 0.1 } }", `optimizer: ${o}`)).optimizer;
+    expect(opt("adam")).toEqual({ rule: { kind: "adam", beta1: 0.9, beta2: 0.999, eps: 1e-8 }, lr: 0.001, schedule: { kind: "constant" }, warmup: 0, clip_norm: null });
+    expect(opt("adamw").rule).toEqual({ kind: "adamw", beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.01 });
+    expect(opt("{ rmsprop: { lr: 0.01 } }").rule).toEqual({ kind: "rmsprop", rho: 0.9, eps: 1e-8, momentum: 0 });
+    expect(opt("{ adagrad: { lr: 0.01 } }").rule).toEqual({ kind: "adagrad", eps: 1e-10, initial_accumulator: 0 });
+    expect(opt("{ adam: { lr: 0.01, beta2: 0.99, warmup: 5, clip_norm: 1, schedule: cosine } }")).toEqual({
+      rule: { kind: "adam", beta1: 0.9, beta2: 0.99, eps: 1e-8 }, lr: 0.01, schedule: { kind: "cosine", epochs: 5, min_lr: 0 }, warmup: 5, clip_norm: 1,
+    });
+  });
+
   it("fills schedule and training defaults from other fields", () => {
     const s = valid(minimal().replace("{ sgd: { lr: 0.1 } }", "{ sgd: { lr: 0.1, momentum: 0.9, nesterov: true, schedule: cosine } }"));
     expect(s.optimizer).toEqual({
