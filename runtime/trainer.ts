@@ -101,8 +101,10 @@ export class Trainer {
     this.batches = Math.floor(data.train.rows / B);
     this.perm = new Int32Array(data.train.rows);
     this.rowOf = new Int32Array(B);
-    const optimizer = optimizerOf(cfg.optimizer.kind);
-    if (!optimizer) throw new Error(`the module's TRAINING names an unknown optimizer '${cfg.optimizer.kind}'`);
+    // A module compiled before optimizers were named has no TRAINING.optimizer: say so, not a TypeError.
+    const kind = (cfg.optimizer as TrainingConfig["optimizer"] | undefined)?.kind;
+    const optimizer = kind === undefined ? undefined : optimizerOf(kind);
+    if (!optimizer) throw new Error(`the module's TRAINING names ${kind === undefined ? "no optimizer" : `an unknown optimizer '${kind}'`}; recompile it`);
     this.optimizer = optimizer;
     this.hypers = cfg.optimizer as unknown as HyperValues<Hypers>;
     this.slots = optimizer.slots.map(() => new Float32Array(mod.PARAM_COUNT));
@@ -183,6 +185,7 @@ export class Trainer {
     };
   }
 
+  /** The schedule's lr for an epoch (0-based), before any warmup. */
   lr(epoch = this.epoch): number {
     return lrAt(this.cfg.schedule, this.cfg.lr, epoch);
   }
@@ -192,7 +195,7 @@ export class Trainer {
     loadBatch(this.mod, this.model, side.rows, this.rowOf);
   }
 
-  /** One optimizer step on batch `b` of the current permutation; `lr` is the epoch's (scheduled) lr. */
+  /** One optimizer step on batch `b` of the current permutation; `epochLr` is the schedule's lr for the epoch. */
   trainBatch(b: number, epochLr: number): void {
     const m = this.model, B = this.mod.BATCH, sums = this.sums, cfg = this.cfg;
     for (let i = 0; i < B; i++) this.rowOf[i] = this.perm[b * B + i];

@@ -21,16 +21,27 @@ export const rmsprop = defineOptimizer({
     const lr = at[STEP.lr], scale = at[STEP.scale];
     const v = slots[0], b = slots[1], rho = h.rho, eps = h.eps, mu = h.momentum, n = params.length;
     let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const g = scale * grads[i];
-      const vi = Math.fround(rho * v[i] + (1 - rho) * g * g);
-      v[i] = vi;
-      let d = g / (Math.sqrt(vi) + eps);
-      // With μ = 0 the buffer stays 0 and d is used as is (the same value PyTorch computes).
-      if (mu !== 0) d = b[i] = Math.fround(mu * b[i] + d);
-      const p = Math.fround(params[i] - lr * d);
-      params[i] = p;
-      sum += p;
+    if (mu === 0) {
+      // No momentum: the buffer stays 0 and d is applied as is (PyTorch's branch too).
+      for (let i = 0; i < n; i++) {
+        const g = scale * grads[i];
+        const vi = Math.fround(rho * v[i] + (1 - rho) * g * g);
+        v[i] = vi;
+        const p = Math.fround(params[i] - lr * (g / (Math.sqrt(vi) + eps)));
+        params[i] = p;
+        sum += p;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const g = scale * grads[i];
+        const vi = Math.fround(rho * v[i] + (1 - rho) * g * g);
+        v[i] = vi;
+        const bi = Math.fround(mu * b[i] + g / (Math.sqrt(vi) + eps));
+        b[i] = bi;
+        const p = Math.fround(params[i] - lr * bi);
+        params[i] = p;
+        sum += p;
+      }
     }
     return Number.isFinite(sum);
   },

@@ -97,7 +97,11 @@ describe("netspec train / predict", () => {
     expect(d.stderr).toMatch(/the spec names no data; add a data: section, or pass --data/);
     const withData = netspec("train", noData, "--data", "builtin:iris", "--epochs", "5", "--json");
     expect(withData.status, withData.stderr).toBe(0);
-    // With no data section, compile and explain still work; predict says which flag is missing.
+  });
+
+  it("with no data section, compile and explain still work; predict says which flag is missing", () => {
+    const noData = join(dir, "nodata2.yaml");
+    writeFileSync(noData, readFileSync("specs/iris.yaml", "utf8").replace(/\ndata:\n(  .*\n)+/, "\n"));
     expect(netspec("explain", noData).status).toBe(0);
     expect(netspec("compile", noData, "-o", join(dir, "nodata-out")).status).toBe(0);
     const p = netspec("predict", noData, "--weights", join(dir, "none.nsck"));
