@@ -110,6 +110,8 @@ export interface Defaults {
   readonly params?: readonly Float64Array[] | null;
   readonly inputs?: readonly Float64Array[] | null;
   readonly targets?: readonly Float64Array[] | null;
+  /** State buffers after init (dropout streams, running statistics); their fill values when absent. */
+  readonly state?: readonly Float64Array[] | null;
 }
 
 /** The interpreter's feeds: each value from the point if given there, else from the defaults. */
@@ -126,6 +128,7 @@ export function feedsAt(graph: Graph, point: Point, defaults: Defaults = {}): Fe
     inputs: graph.inputs.map((p, k) => pick(p.name, "input", p.value, defaults.inputs?.[k])),
     targets: graph.targets.map((p, k) => pick(p.name, "target", p.value, defaults.targets?.[k])),
     params: graph.params.map((p, k) => pick(graph.values[p.value]!.name, "parameter", p.value, defaults.params?.[k])),
+    ...(defaults.state ? { state: defaults.state } : {}),
   };
   if (missing.length) throw new PointError(missing);
   return feeds;

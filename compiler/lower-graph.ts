@@ -72,6 +72,12 @@ function lowerCall(c: ExprContext, e: Extract<Expr, { kind: "call" }>, fail: (m:
       }
       return arg.value;
     }
+    if (kind === "number") {
+      // A literal, possibly negated (`-0.1` parses as a negation): the layer's check judges its range.
+      const value = arg.kind === "number" ? arg.value : arg.kind === "negate" && arg.arg.kind === "number" ? -arg.arg.value : undefined;
+      if (value === undefined) throw new GraphError(c.node, arg.at, `${e.fn}(): argument ${k + 1} must be a number (${def.usage})`);
+      return value;
+    }
     if (arg.kind !== "name" || !Object.hasOwn(activations, arg.name)) {
       throw new GraphError(c.node, arg.at, `${e.fn}(): argument ${k + 1} must name an activation (${Object.keys(activations).join(", ")})`);
     }
@@ -90,6 +96,8 @@ function lowerCall(c: ExprContext, e: Extract<Expr, { kind: "call" }>, fail: (m:
   if (input.shape.length !== 2 || !input.batched) {
     fail(`${e.fn}() needs a batch of feature rows [batch, n]; got ${shapeText(input.shape)}${input.batched ? "" : " (give the spec a train: { batch: N } section)"}`);
   }
+  const wrong = layer.call.check?.(args, input);
+  if (wrong) throw new GraphError(c.node, wrong.arg < 0 ? e.at : e.args[wrong.arg]!.at, wrong.message);
   return layer.lower(c.layer, [args[0] as number], layer.call.attrs(args, c.defaults));
 }
 

@@ -126,6 +126,12 @@ function context(g: GraphBuilder, node: Pick<ModelNode, "name" | "path" | "index
       state.push({ value, owner, role, fill });
       return value;
     },
+    stream: (name) => {
+      const value = g.leaf("state", name, [2], "f32", false);
+      // Streams are numbered in lowering order, so each layer's masks differ from the others'.
+      state.push({ value, owner, role: "rng", fill: 0, stream: state.filter((s) => s.stream !== undefined).length + 1 });
+      return value;
+    },
   };
 }
 

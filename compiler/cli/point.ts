@@ -12,6 +12,7 @@ import { verify } from "../ir/verify.ts";
 import { lower } from "../lower.ts";
 import type { Loaded } from "./compile.ts";
 import { importCompiled } from "./module-loader.ts";
+import type { CompiledModule } from "../../runtime/module.ts";
 
 export interface Evaluation {
   readonly graph: TrainGraph;
@@ -34,7 +35,7 @@ export async function evaluationPoint(loaded: Loaded, at: readonly string[]): Pr
   const from: string[] = [];
   let defaults: Defaults = {};
   if (needsParams(graph, point)) {
-    defaults = { ...defaults, params: await initialParams(loaded, graph) };
+    defaults = { ...defaults, ...(await initialParams(loaded, graph)) };
     from.push(`initial parameters (seed ${loaded.spec.seed})`);
   }
   if (needsData(graph, point)) {
@@ -47,17 +48,23 @@ export async function evaluationPoint(loaded: Loaded, at: readonly string[]): Pr
   return { graph, feeds: feedsAt(graph, point, defaults), from };
 }
 
-/** The parameters `init(seed)` of the compiled module produces, per graph param, in float64. */
-async function initialParams(loaded: Loaded, graph: Graph): Promise<Float64Array[]> {
+/**
+ * The parameters `init(seed)` of the compiled module produces, per graph param, in float64,
+ * and its state (running statistics, dropout streams: the masks of the first training step).
+ */
+async function initialParams(loaded: Loaded, graph: Graph): Promise<Pick<Defaults, "params" | "state">> {
   const { spec } = loaded;
   const mod = await importCompiled(loaded);
   const model = mod.createModel();
   model.init(spec.seed);
-  return graph.params.map((p) => {
-    const layout = mod.PARAMS.find((l) => l.path === `${p.owner}.${p.role}`);
-    if (!layout) throw new Error(`internal: the compiled module has no parameter ${p.owner}.${p.role}`);
-    return Float64Array.from(model.params.subarray(layout.offset, layout.offset + layout.size));
-  });
+  const read = (entries: readonly { owner: string; role: string }[], layouts: CompiledModule["PARAMS"], from: Float32Array) =>
+    entries.map((p, k) => {
+      // Several state buffers can share a path (two dropout calls in one node): they are in order.
+      const layout = layouts.filter((l) => l.path === `${p.owner}.${p.role}`)[entries.slice(0, k).filter((q) => q.owner === p.owner && q.role === p.role).length];
+      if (!layout) throw new Error(`internal: the compiled module has no tensor ${p.owner}.${p.role}`);
+      return Float64Array.from(from.subarray(layout.offset, layout.offset + layout.size));
+    });
+  return { params: read(graph.params, mod.PARAMS, model.params), state: read(graph.state, mod.STATE, model.state) };
 }
 
 /**

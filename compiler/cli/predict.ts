@@ -2,7 +2,7 @@
 // row, with the preprocessing (class names, standardization) saved in the checkpoint.
 
 import type { Command } from "commander";
-import { applyStandardizer, loadCheckpoint, loadCsv, predict } from "../../runtime/index.ts";
+import { applyStandardizer, CheckpointError, loadCheckpoint, loadCsv, predict } from "../../runtime/index.ts";
 import { loadAll } from "./compile.ts";
 import { importCompiled } from "./module-loader.ts";
 import { EXIT_USER, guard } from "./run.ts";
@@ -27,7 +27,9 @@ export function registerPredict(program: Command): void {
         const cols = spec.data?.kind === "csv" ? { label: spec.data.label, targets: spec.data.targets } : { label: "label", targets: null };
         let rows = loadCsv(flags.data, { ...cols, labelOptional: true, classNames: ck.data?.classNames ?? null, inputSize: spec.input });
         if (ck.data?.mean && ck.data.std) rows = applyStandardizer(rows, { mean: [...ck.data.mean], std: [...ck.data.std] });
-        const { scores, classes } = predict(mod, ck.params, rows.features, rows.rows);
+        if (ck.state.length !== mod.STATE_COUNT) throw new CheckpointError(`checkpoint has ${ck.state.length} state values; the model has ${mod.STATE_COUNT}`);
+        // The trained state too: batch norm's running statistics are what infer() normalizes with.
+        const { scores, classes } = predict(mod, ck.params, rows.features, rows.rows, ck.state);
         const names = ck.data?.classNames ?? null;
         for (let r = 0; r < rows.rows; r++) {
           const s = Array.from(scores.subarray(r * mod.OUTPUT_SIZE, (r + 1) * mod.OUTPUT_SIZE));

@@ -10,7 +10,8 @@ const lit = (n: number): string => (n < 0 || Object.is(n, -0) ? `(${n})` : `${n}
 export function emitInit(w: CodeBlockWriter, graph: TrainGraph, ref: (v: Value) => string): void {
   const kinds = new Set(graph.params.map((p) => p.init.kind));
   const random = kinds.has("normal") || kinds.has("uniform");
-  if (!random) w.writeLine(`void seed; // ${graph.params.length ? "every parameter starts at zero" : "no parameters"}`);
+  const constant = graph.params.every((p) => p.init.kind === "zeros") ? "every parameter starts at zero" : "every parameter starts at a constant";
+  if (!random && !graph.state.some((s) => s.stream !== undefined)) w.writeLine(`void seed; // ${graph.params.length ? constant : "no parameters"}`);
   else w.writeLine("let state = seed >>> 0;");
   if (kinds.has("normal") || kinds.has("uniform")) w.write("const uniform = (): number =>").inlineBlock(() => {
     w.writeLine("state = (state + 0x6d2b79f5) | 0;");
@@ -24,9 +25,9 @@ export function emitInit(w: CodeBlockWriter, graph: TrainGraph, ref: (v: Value) 
     const v = graph.values[p.value]!;
     const name = ref(v);
     const rule = p.init;
-    const what = rule.kind === "zeros" ? "zeros" : rule.kind === "normal" ? `normal(${rule.mean}, ${rule.std})` : `uniform(${rule.min}, ${rule.max})`;
+    const what = rule.kind === "zeros" || rule.kind === "ones" ? rule.kind : rule.kind === "normal" ? `normal(${rule.mean}, ${rule.std})` : `uniform(${rule.min}, ${rule.max})`;
     w.writeLine(`// ${p.owner}.${p.role} ${v.name} [${shapeText(v.shape)}]: ${what}`);
-    if (rule.kind === "zeros") w.writeLine(`${name}.fill(0);`);
+    if (rule.kind === "zeros" || rule.kind === "ones") w.writeLine(`${name}.fill(${rule.kind === "ones" ? 1 : 0});`);
     else {
       const draw =
         rule.kind === "normal"
@@ -37,6 +38,20 @@ export function emitInit(w: CodeBlockWriter, graph: TrainGraph, ref: (v: Value) 
   }
   for (const st of graph.state) {
     const v = graph.values[st.value]!;
-    w.writeLine(`${ref(v)}.fill(${st.fill}); // ${st.owner}.${st.role} [${shapeText(v.shape)}]`);
+    if (st.stream === undefined) {
+      w.writeLine(`${ref(v)}.fill(${st.fill}); // ${st.owner}.${st.role} [${shapeText(v.shape)}]`);
+      continue;
+    }
+    // A PRNG stream: its 32-bit state from the seed and the stream's salt, as two 16-bit halves.
+    w.write("").block(() => {
+      w.writeLine(`const start = ${streamStartCode("seed", st.stream!)}; // ${st.owner}.${st.role}`);
+      w.writeLine(`${ref(v)}[0] = start >>> 16;`);
+      w.writeLine(`${ref(v)}[1] = start & 0xffff;`);
+    });
   }
 }
+
+/** The first state of PRNG stream `salt` (1, 2, …) for a seed: the same mixing in the module and in tests. */
+export const streamStart = (seed: number, salt: number): number => (Math.imul((seed >>> 0) ^ saltBits(salt), 0x85ebca6b) ^ salt) >>> 0;
+const saltBits = (salt: number): number => Math.imul(salt, 0x9e3779b9) >>> 0;
+const streamStartCode = (seed: string, salt: number): string => `(Math.imul((${seed} >>> 0) ^ ${saltBits(salt)}, 0x85ebca6b) ^ ${salt}) >>> 0`;

@@ -53,8 +53,11 @@ export interface OnnxRequest {
 
 const dimsOf = (v: Value): OnnxPort["dims"] => (v.batched ? [BATCH_DIM, ...v.shape.slice(1)] : [...v.shape]);
 
+/** The inputs a node reads in inference. */
+const inferReads = (n: Node): readonly number[] => opDef(n.op).inferInputs?.map((k) => n.inputs[k]!) ?? n.inputs;
+
 /** The forward nodes the outputs depend on, in execution order. */
-function neededNodes(g: Graph): Node[] {
+export function neededNodes(g: Graph): Node[] {
   const producer = new Map(g.nodes.filter((n) => n.phase === "forward").map((n) => [n.output, n]));
   const needed = new Set<Node>();
   const stack = g.outputs.map((p) => p.value);
@@ -62,7 +65,7 @@ function neededNodes(g: Graph): Node[] {
     const n = producer.get(stack.pop()!);
     if (!n || needed.has(n)) continue;
     needed.add(n);
-    stack.push(...n.inputs);
+    stack.push(...inferReads(n));
   }
   return g.nodes.filter((n) => needed.has(n));
 }
@@ -135,7 +138,7 @@ export function toOnnxGraph(req: OnnxRequest): OnnxGraph {
     ...g.params.map((p) => [p.value, `${p.owner}.${p.role}`] as const),
     ...g.state.map((s) => [s.value, `${s.owner}.${s.role}`] as const),
   ]);
-  for (const id of new Set(nodes.flatMap((n) => n.inputs))) {
+  for (const id of new Set(nodes.flatMap(inferReads))) {
     const path = leaves.get(id);
     if (path === undefined) continue;
     const v = g.values[id]!;
@@ -147,7 +150,9 @@ export function toOnnxGraph(req: OnnxRequest): OnnxGraph {
   for (const n of nodes) {
     const outValue = g.values[n.output]!;
     const out = tensorName(n.output);
+    const reads = new Set(inferReads(n));
     const ins = n.inputs.map((id) => {
+      if (!reads.has(id)) return ""; // not read in inference: the rule does not use it
       const name = names.get(id);
       if (name === undefined) throw new Error(`internal: ${g.values[id]!.name} is read before it is written`);
       return name;

@@ -72,5 +72,7 @@ const RESERVED = new Set([
   ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "v2", "y", "zo", "xo", "wo", "xv", "av", "sy", "colB"],
   ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin", "nnz", "q", "nzStep", "nzA0", "nzA1", "rowAcc"],
   ...["wasmKernels", "wasmHeap", "wasmHost", "wasmBytes", "WASM_BINARY", "WasmHost"], // the wasm backend's module (compiler/emit/wasm/)
+  // dropout's PRNG and batch norm's column statistics
+  ...["st", "start", "mu", "d", "inv", "sdy", "sdyx"],
 ]);
 const reserved = (name: string): boolean => RESERVED.has(name) || /^(a|u|c|rowA|rowC)\d+$/.test(name);

@@ -63,10 +63,17 @@ export interface StateInfo {
   readonly role: string;
   /** Every element's value after init (running variance starts at 1). */
   readonly fill: number;
+  /**
+   * A PRNG stream (dropout masks): init(seed) starts it from the seed mixed with this salt, so
+   * streams of different layers differ. Two elements hold the 32-bit state as 16-bit halves
+   * (exact in float32, so checkpoints keep it bit for bit); `fill` is their value before init.
+   */
+  readonly stream?: number;
 }
 
 export type InitRule =
   | { kind: "zeros" }
+  | { kind: "ones" }
   | { kind: "normal"; mean: number; std: number }
   | { kind: "uniform"; min: number; max: number };
 

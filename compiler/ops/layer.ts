@@ -3,7 +3,7 @@
 // through the context, so lower() never learns what any layer is made of.
 
 import type { DType, InitRule, Shape, Value } from "../ir/types.ts";
-import type { InitSpec, OpRef } from "../spec/types.ts";
+import type { InitSpec, LayerSpec, OpRef } from "../spec/types.ts";
 import type { Attrs } from "./op.ts";
 
 /** What a layer's lowering may do; the owner (spec path) is stamped on everything it creates. */
@@ -17,6 +17,8 @@ export interface LayerContext {
   param(role: string, name: string, shape: Shape, init: InitRule, regularize: number): number;
   /** A buffer kept across steps, not trained: saved in checkpoints, reset to `fill` by init. */
   state(role: string, name: string, shape: Shape, dtype: DType, fill: number): number;
+  /** A PRNG stream of its own (state role `rng`): init(seed) restarts it, checkpoints keep it. */
+  stream(name: string): number;
 }
 
 export interface LayerDef<A = Attrs> {
@@ -27,11 +29,16 @@ export interface LayerDef<A = Attrs> {
    * and the attributes those arguments make, with the spec's defaults for the rest.
    */
   readonly call: {
-    readonly args: readonly ("tensor" | "count" | "activation")[];
+    readonly args: readonly ("tensor" | "count" | "activation" | "number")[];
     readonly optional: number;
     readonly usage: string;
     /** `args` are the call's arguments: a tensor's value id, a count, or an activation with its default attributes. */
     attrs(args: readonly (number | OpRef | undefined)[], defaults: LayerDefaults): A;
+    /**
+     * What is wrong with the call, if anything: argument `arg` (0-based; -1 is the call as a
+     * whole) and a message. `input` is the tensor it is applied to.
+     */
+    check?(args: readonly (number | OpRef | undefined)[], input: Value): { readonly arg: number; readonly message: string } | undefined;
   };
   /** Builds the layer from its input values; returns its output value. */
   lower(ctx: LayerContext, inputs: readonly number[], attrs: A): number;
@@ -64,4 +71,9 @@ export function resolveInit(init: InitSpec, fanIn: number, fanOut: number): Init
     default:
       return init;
   }
+}
+
+/** The fields a layer that keeps its input's width (dropout, batch_norm) does not use, when called from a graph. */
+export function passThrough(kind: "dropout" | "batch_norm", d: LayerDefaults): LayerSpec {
+  return { kind, units: 0, pieces: 1, activation: { op: "identity", attrs: {} }, bias: false, init: d.init, regularize: 0, regularizeBias: 0 };
 }

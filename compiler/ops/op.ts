@@ -130,4 +130,6 @@ export interface OpDef {
    * one is refused by the exporter, by name.
    */
   readonly onnx?: OnnxRule;
+  /** The inputs the op reads in inference, when not all of them (dropout ignores its mask there). */
+  readonly inferInputs?: readonly number[];
 }

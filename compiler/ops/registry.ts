@@ -8,6 +8,10 @@ import type { LayerDef } from "./layer.ts";
 import type { LayerSpec } from "../spec/types.ts";
 import { dense } from "./layers/dense.ts";
 import { maxout as maxoutLayer } from "./layers/maxout.ts";
+import { dropout as dropoutLayer } from "./layers/dropout.ts";
+import { batch_norm as batchNormLayer } from "./layers/batch_norm.ts";
+import { dropout, dropout_mask } from "./core/dropout.ts";
+import { batch_norm, batch_norm_dgamma, batch_norm_grad } from "./core/batch_norm.ts";
 import { elu } from "./activations/elu.ts";
 import { identity } from "./activations/identity.ts";
 import { leaky_relu } from "./activations/leaky_relu.ts";
@@ -44,7 +48,7 @@ const backwardOf = (defs: readonly Activation[]): Record<string, OpDef> => Objec
 export const activations = forwardOps(activationDefs);
 
 /** Layer kinds a spec node can name; each lowers itself to the primitive ops below. */
-export const layers = { dense, maxout: maxoutLayer } satisfies Record<string, LayerDef<LayerSpec>>;
+export const layers = { dense, maxout: maxoutLayer, dropout: dropoutLayer, batch_norm: batchNormLayer } satisfies Record<string, LayerDef<LayerSpec>>;
 
 export const losses = {
   softmax_cross_entropy,
@@ -83,6 +87,8 @@ export const differentiableOps = {
   bias_add,
   maxout,
   add,
+  dropout,
+  batch_norm,
 } satisfies Record<string, OpDef>;
 
 /** Ops that only appear in backward graphs, added by gradient rules. */
@@ -102,13 +108,18 @@ export const backwardOps = {
   max_grad,
   index_grad,
   copy,
+  batch_norm_grad,
+  batch_norm_dgamma,
   ...backwardOf([...Object.values(activationDefs), neg, exp, log]),
 } satisfies Record<string, OpDef>;
+
+/** Ops with no gradient of their own: they read only state (dropout's mask from its PRNG stream). */
+export const stateOps = { dropout_mask } satisfies Record<string, OpDef>;
 
 /** Ops made by the fuse pass after autodiff (their float64 meaning composes the ops above). */
 export const fusedOps = { gemm: defineGemm((name) => opDef(name)) } satisfies Record<string, OpDef>;
 
-export const ops: Readonly<Record<string, OpDef>> = { ...differentiableOps, ...backwardOps, ...fusedOps };
+export const ops: Readonly<Record<string, OpDef>> = { ...differentiableOps, ...backwardOps, ...stateOps, ...fusedOps };
 
 export type ActivationName = keyof typeof activations;
 export type LossName = keyof typeof losses;

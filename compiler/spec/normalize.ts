@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { own } from "../../runtime/own.ts";
 import { activations, losses } from "../ops/registry.ts";
+import { BATCH_NORM_DEFAULTS } from "../ops/layers/batch_norm.ts";
 import type { KindValue } from "./fields.ts";
 import { optimizerBlocks, type RawSpec } from "./schema.ts";
 import type { DataSpec, GraphSpec, InitSpec, LayerSpec, OpRef, OptimizerSpec, ScheduleSpec, Spec } from "./types.ts";
@@ -59,8 +60,15 @@ function optimizer(v: KindValue, epochs: number): OptimizerSpec {
 const GLOROT: InitSpec = { kind: "glorot_uniform" };
 const ZEROS: InitSpec = { kind: "zeros" };
 
-function layer(l: NonNullable<RawSpec["layers"]>[number], raw: RawSpec): LayerSpec {
+function layer(l: NonNullable<RawSpec["layers"]>[number], raw: RawSpec, width: number): LayerSpec {
   const reg = l.regularize === false ? 0 : l.regularize;
+  if (l.dropout !== undefined || l.batch_norm !== undefined) {
+    // Width-preserving layers: they own no weights or biases.
+    const common = { units: width, pieces: 1, bias: false, init: { weights: GLOROT, biases: ZEROS }, regularize: 0, regularizeBias: 0 };
+    if (l.dropout !== undefined) return { kind: "dropout", ...common, activation: opRef("identity", activations), p: l.dropout };
+    const bn = l.batch_norm ?? { momentum: BATCH_NORM_DEFAULTS.momentum, eps: BATCH_NORM_DEFAULTS.eps };
+    return { kind: "batch_norm", ...common, activation: opRef(l.activation ?? "identity", activations), momentum: bn.momentum, eps: bn.eps };
+  }
   const maxout = l.maxout !== undefined;
   return {
     kind: maxout ? "maxout" : "dense",
@@ -78,6 +86,16 @@ function layer(l: NonNullable<RawSpec["layers"]>[number], raw: RawSpec): LayerSp
   };
 }
 
+/** Each layer knows its width: dropout and batch_norm keep the one before them. */
+function layersOf(raw: RawSpec): LayerSpec[] {
+  let width = raw.input ?? 0;
+  return (raw.layers ?? []).map((l) => {
+    const spec = layer(l, raw, width);
+    width = spec.units;
+    return spec;
+  });
+}
+
 function data(d: NonNullable<RawSpec["data"]>): DataSpec {
   const common = { test_split: d.test_split, stratified: d.stratified, standardize: d.standardize, limit: d.limit };
   if (d.builtin !== undefined) return { kind: "builtin", builtin: d.builtin, ...common };
@@ -92,7 +110,7 @@ export function normalize(raw: RawSpec, graph: GraphSpec | null): Spec {
     netspec: 1,
     name: raw.name,
     input: raw.input ?? (graph ? graph.inputs.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0) : 0),
-    layers: (raw.layers ?? []).map((l) => layer(l, raw)),
+    layers: layersOf(raw),
     graph,
     loss: raw.loss === undefined ? null : opRef(raw.loss, losses),
     regularizer: { l1: raw.regularizer?.l1 ?? 0, l2: raw.regularizer?.l2 ?? 0, biases: raw.regularizer?.biases ?? false },

@@ -29,6 +29,11 @@ function shapeRules(spec: Spec): Finding[] {
   const widthPath = ["layers", last, lastLayer.kind];
   const specLoss = spec.loss!; // a layers: spec always has one (schema.ts)
   out.push(...dataRules(spec, specLoss, width, widthPath, ["input"]));
+  spec.layers.forEach((l, i) => {
+    if (l.kind === "batch_norm" && spec.train.batch === 1) {
+      out.push({ path: ["train", "batch"], message: `train.batch must be at least 2 with batch_norm (layers[${i}]): the variance of a batch of one row is 0` });
+    }
+  });
   return [...out, ...sizeRules(spec)];
 }
 
@@ -88,7 +93,8 @@ function sizeRules(spec: Spec): Finding[] {
   let params = 0;
   for (const [i, l] of spec.layers.entries()) {
     const outs = l.units * l.pieces;
-    params += fanIn * outs + (l.bias ? outs : 0);
+    const affine = l.kind === "dense" || l.kind === "maxout";
+    params += affine ? fanIn * outs + (l.bias ? outs : 0) : l.kind === "batch_norm" ? 2 * outs : 0;
     const path = ["layers", i, l.kind];
     if (params > MAX_PARAMS) {
       return [{ path, message: `layers[${i}] brings the network to ${params} parameters (at most ${MAX_PARAMS})` }];

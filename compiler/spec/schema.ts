@@ -61,11 +61,22 @@ const layer = z
     bias: bool().default(true),
     init: z.strictObject({ weights: init.optional(), biases: init.optional() }).optional(),
     regularize: z.union([multiplier(), z.literal(false, { error: multiplierError })], { error: multiplierError }).default(1),
+    dropout: interval(0, 1, "[0, 1)").optional(),
+    // `batch_norm:` alone (null) or `batch_norm: {}` takes PyTorch's defaults.
+    batch_norm: z
+      .strictObject({ momentum: interval(0, 1, "[0, 1]").default(0.1), eps: positive().default(1e-5) }, {
+        error: (iss) => (iss.code === "invalid_type" ? says("must be empty or a mapping like { momentum: 0.1, eps: 1e-5 }")(iss) : undefined),
+      })
+      .nullable()
+      .optional(),
   })
   .superRefine((l, ctx) => {
     const issue = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, input: l, message });
-    if (l.dense === undefined && l.maxout === undefined) issue([], "must have 'dense: <units>' or 'maxout: <units>'");
-    if (l.dense !== undefined && l.maxout !== undefined) issue(["maxout"], "cannot be combined with dense: a layer is one or the other");
+    const kinds = (["dense", "maxout", "dropout", "batch_norm"] as const).filter((k) => l[k] !== undefined);
+    if (kinds.length === 0) issue([], "must have 'dense: <units>', 'maxout: <units>', 'dropout: <p>' or 'batch_norm: {}'");
+    if (kinds.length > 1) issue([kinds[1]!], `cannot be combined with ${kinds[0]}: a layer is one or the other`);
+    if (l.init !== undefined && (l.dropout !== undefined || l.batch_norm !== undefined)) issue(["init"], "only applies to dense and maxout layers");
+    if (l.dropout !== undefined && l.activation !== undefined) issue(["activation"], "is not allowed on a dropout layer");
     if (l.maxout === undefined && l.pieces !== undefined) issue(["pieces"], "only applies to maxout layers");
     if (l.maxout !== undefined && l.dense === undefined && l.activation !== undefined) {
       issue(["activation"], "is not allowed on a maxout layer (the max over its pieces is the nonlinearity)");

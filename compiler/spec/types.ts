@@ -19,7 +19,8 @@ export type InitSpec =
   | { kind: "glorot_uniform" | "glorot_normal" | "he_normal" | "he_uniform" };
 
 export interface LayerSpec {
-  readonly kind: "dense" | "maxout";
+  readonly kind: "dense" | "maxout" | "dropout" | "batch_norm";
+  /** Output width (dropout and batch_norm: their input's width). */
   readonly units: number;
   /** maxout: affine pieces per unit (≥ 2); dense: 1. */
   readonly pieces: number;
@@ -30,6 +31,12 @@ export interface LayerSpec {
   readonly regularize: number;
   /** Multiplier for this layer's biases (0 unless the spec asks: `regularizer.biases: true`). */
   readonly regularizeBias: number;
+  /** dropout: the probability of dropping each element, in [0, 1). */
+  readonly p?: number;
+  /** batch_norm: weight of the batch statistics in the running ones (PyTorch's convention, 0.1). */
+  readonly momentum?: number;
+  /** batch_norm: added to the variance before the square root (1e-5). */
+  readonly eps?: number;
 }
 
 export type ScheduleSpec =

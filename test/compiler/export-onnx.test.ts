@@ -12,7 +12,7 @@ import { importCompiled } from "../../compiler/cli/module-loader.ts";
 import { decodeOnnx } from "../../compiler/export/onnx-encode.ts";
 import { jsonWeights, onnxModel, probabilitiesOf, type ExportInput } from "../../compiler/export/model.ts";
 import { ExportError } from "../../compiler/export/rule.ts";
-import { toOnnxGraph } from "../../compiler/export/onnx-graph.ts";
+import { neededNodes, toOnnxGraph } from "../../compiler/export/onnx-graph.ts";
 import { opDef, ops } from "../../compiler/ops/registry.ts";
 import { Rng } from "../../runtime/rng.ts";
 import { predict, prepareData, train, type CompiledModule, type DataSpec, type Dataset } from "../../runtime/index.ts";
@@ -34,8 +34,8 @@ const trainingSpecs = readdirSync("specs")
   .filter(({ loaded }) => loaded.spec.loss !== null && loaded.spec.data !== null);
 
 /** The ops on the path to the outputs with no ONNX rule (loss and penalty nodes are training-only). */
-const opsWithoutRule = (l: Loaded): string[] =>
-  [...new Set(l.planned.forward.nodes.filter((n) => n.path !== "loss" && n.path !== "regularizer" && !opDef(n.op).onnx).map((n) => n.op))];
+/** Ops of the inference graph (what the outputs read there) with no ONNX rule. */
+const opsWithoutRule = (l: Loaded): string[] => [...new Set(neededNodes(l.planned.forward).filter((n) => !opDef(n.op).onnx).map((n) => n.op))];
 
 interface Trained {
   readonly input: ExportInput;

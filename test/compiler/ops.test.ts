@@ -9,7 +9,7 @@ import { checkSpec } from "../../compiler/spec/index.ts";
 import type { Spec } from "../../compiler/spec/types.ts";
 import { gradCheck } from "../helpers/gradcheck.ts";
 import { mathCases } from "../helpers/math-graphs.ts";
-import { layer, makeSpec } from "../helpers/specs.ts";
+import { batchNormLayer, dropoutLayer, layer, makeSpec } from "../helpers/specs.ts";
 
 /** A graph spec (its front end checked), for the ops only a graph can write. */
 function graphSpec(text: string): Spec {
@@ -62,6 +62,26 @@ const cases: [string, Spec][] = [
     "graph:",
     "  out: sum(swish(x * w - 0.5))",
     "output: out",
+  ].join("\n"))],
+  // The mask is drawn from the layer's PRNG stream, which the reference reads as an input:
+  // every finite-difference evaluation sees the same mask the module drew.
+  ["dropout (mask fixed), between dense layers", makeSpec({ layers: [layer(7, "tanh"), dropoutLayer(0.4, 7), layer(3)], train: { batch: 6, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } })],
+  ["batch_norm (batch statistics), relu, dropout, no bias before it", makeSpec({
+    layers: [layer(6, "identity", { bias: false }), batchNormLayer(6, "relu"), dropoutLayer(0.2, 6), layer(3)],
+    train: { batch: 8, epochs: 1, shuffle: false, stop_below: null, early_stopping: null },
+  })],
+  ["batch_norm on the input (no dx), then on a hidden layer", makeSpec({
+    layers: [batchNormLayer(4), layer(5, "sigmoid"), batchNormLayer(5, "tanh", { momentum: 0.3, eps: 1e-3 }), layer(3)],
+  })],
+  ["dropout and batch_norm called from a graph", graphSpec([
+    "inputs: { x: [4] }",
+    "graph:",
+    "  h: batch_norm(dense(x, 6), 0.2)",
+    "  d: dropout(tanh(h), 0.5)",
+    "  scores: dense(d, 3)",
+    "output: scores",
+    "loss: softmax_cross_entropy",
+    "train: { batch: 7 }",
   ].join("\n"))],
   ["one output, one row", makeSpec({ input: 2, layers: [layer(1, "tanh")], loss: { op: "mse", attrs: {} }, train: { batch: 1, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } })],
 ];

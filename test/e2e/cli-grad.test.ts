@@ -7,6 +7,9 @@ import { describe, expect, it } from "vitest";
 import * as iris from "../../generated/iris.ts";
 import { prepareData } from "../../runtime/index.ts";
 import { expectGolden, gradGoldens } from "../fixtures/grad-golden.ts";
+import { checkSpec } from "../../compiler/spec/index.ts";
+import { writeFileSync } from "node:fs";
+import { load } from "../helpers/gradcheck.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "netspec-grad-"));
 const netspec = (...args: string[]) => spawnSync(process.execPath, ["compiler/bin.mjs", ...args], { encoding: "utf8", timeout: 120_000 });
@@ -53,6 +56,36 @@ describe("netspec grad", () => {
       const expected = model.grads.subarray(p.offset, p.offset + p.size);
       const scale = Math.max(...expected.map(Math.abs));
       row.grad!.forEach((g, i) => expect(Math.abs(g - expected[i]!) / scale, `${p.name}[${i}]`).toBeLessThan(1e-4));
+    }
+  });
+
+  it("with dropout and batch norm: the state init(seed) gives (the first step's masks), as the module computes them", async () => {
+    const text = [
+      "netspec: 1", "name: modal", "input: 4", "layers:", "  - dense: 8", "    bias: false", "  - batch_norm:", "    activation: relu",
+      "  - dropout: 0.5", "  - dense: 3", "loss: softmax_cross_entropy", "init: { seed: 3 }", "train: { batch: 30 }",
+      "data: { builtin: iris, test_split: 0.5, stratified: true }",
+    ].join("\n");
+    const file = join(dir, "modal.yaml");
+    writeFileSync(file, text);
+    const r = netspec("grad", file, "--json");
+    expect(r.status, r.stderr).toBe(0);
+    const json = lastJson(r.stdout) as { value: number; rows: Row[] };
+    const checked = checkSpec(text, file);
+    if (!checked.ok) throw new Error("the spec is valid");
+    const { mod } = await load(checked.spec);
+    const { train } = prepareData(checked.spec.data!, { baseDir: dir, seed: 3 });
+    const model = mod.createModel();
+    model.init(3);
+    model.input.set(train.features.subarray(0, 30 * 4));
+    model.target.set(train.labels!.subarray(0, 30));
+    model.forward();
+    const loss = model.loss();
+    model.backward();
+    expect(Math.abs(json.value - loss) / loss).toBeLessThan(1e-5);
+    for (const p of mod.PARAMS) {
+      const expected = model.grads.subarray(p.offset, p.offset + p.size);
+      const scale = Math.max(...expected.map(Math.abs));
+      json.rows.find((x) => x.name === p.name)!.grad!.forEach((g, i) => expect(Math.abs(g - expected[i]!) / scale, `${p.name}[${i}]`).toBeLessThan(1e-4));
     }
   });
 

@@ -32,3 +32,13 @@ export function makeSpec(over: Partial<Spec> & Pick<Spec, "layers">): Spec {
     ...over,
   };
 }
+
+/** A dropout layer over `width` units (what normalize makes of `- dropout: p`). */
+export function dropoutLayer(p: number, width: number): LayerSpec {
+  return { ...layer(width), kind: "dropout", bias: false, regularize: 0, p };
+}
+
+/** A batch_norm layer over `width` units, then an activation (what normalize makes of `- batch_norm:`). */
+export function batchNormLayer(width: number, activation = "identity", extra: Partial<LayerSpec> = {}): LayerSpec {
+  return { ...layer(width, activation), kind: "batch_norm", bias: false, regularize: 0, momentum: 0.1, eps: 1e-5, ...extra };
+}
