@@ -71,5 +71,7 @@ const RESERVED = new Set([
   ...["init", "forward", "loss", "lossTerms", "lossOver", "evaluate", "backward", "infer", "uniform", "normal", "createModel", "Model", "Math"],
   ...["i", "j", "k", "p", "r", "n", "m", "o", "e", "v", "v2", "y", "zo", "xo", "wo", "xv", "av", "sy", "bo"],
   ...["sum", "total", "scale", "invN", "best", "hit", "violated", "margin", "nnz", "q", "nzStep", "nzA0", "nzA1"],
+  // The convolution and pooling kernels' locals and scratch (ops/conv/).
+  ...["bi", "oy", "ox", "ky", "kx", "ky0", "ky1", "kx0", "kx1", "oy1", "ox1", "xr", "wr", "yr", "yo", "xw", "po", "pr", "tp", "sa", "dv", "ch", "patches", "dpatches"],
 ]);
 const reserved = (name: string): boolean => RESERVED.has(name) || /^(a|u|c|ao|co)\d+$/.test(name);

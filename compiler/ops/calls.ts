@@ -4,8 +4,8 @@
 
 import { activations, layers } from "./registry.ts";
 
-/** A tensor expression; a literal count (units, pieces); or the name of an activation. */
-export type ArgKind = "tensor" | "count" | "activation";
+/** A tensor expression; a literal count (units, pieces); the name of an activation; or `valid` / `same`. */
+export type ArgKind = "tensor" | "count" | "activation" | "padding";
 
 export interface CallDef {
   readonly args: readonly ArgKind[];

@@ -27,12 +27,16 @@ export interface LayerDef<A = Attrs> {
    * and the attributes those arguments make, with the spec's defaults for the rest.
    */
   readonly call: {
-    readonly args: readonly ("tensor" | "count" | "activation")[];
+    readonly args: readonly ("tensor" | "count" | "activation" | "padding")[];
     readonly optional: number;
     readonly usage: string;
     /** `args` are the call's arguments: a tensor's value id, a count, or an activation with its default attributes. */
-    attrs(args: readonly (number | OpRef | undefined)[], defaults: LayerDefaults): A;
+    attrs(args: readonly (number | string | OpRef | undefined)[], defaults: LayerDefaults): A;
   };
+  /** What it reads: rows [batch, n] (the default), images [batch, H, W, C], or either. */
+  readonly input?: "rows" | "images" | "any";
+  /** Why the layer cannot take these inputs (a user's error, with both shapes), or null. */
+  check?(attrs: A, inputs: readonly Value[]): string | null;
   /** Builds the layer from its input values; returns its output value. */
   lower(ctx: LayerContext, inputs: readonly number[], attrs: A): number;
   /** A one-line summary for comments, dumps and explain, e.g. `dense 4→6, relu`. */

@@ -7,6 +7,12 @@ import type { LayerDef } from "./layer.ts";
 import type { LayerSpec } from "../spec/types.ts";
 import { dense } from "./layers/dense.ts";
 import { maxout as maxoutLayer } from "./layers/maxout.ts";
+import { conv2d as conv2dLayer } from "./layers/conv2d.ts";
+import { avgPool, maxPool } from "./layers/pool.ts";
+import { flatten } from "./layers/flatten.ts";
+import { channel_sum, conv2d, conv2d_grad_input, conv2d_grad_weights } from "./conv/conv2d.ts";
+import { avg_pool, avg_pool_grad, max_pool, max_pool_grad } from "./conv/pool.ts";
+import { reshape } from "./conv/reshape.ts";
 import { elu } from "./activations/elu.ts";
 import { identity } from "./activations/identity.ts";
 import { leaky_relu } from "./activations/leaky_relu.ts";
@@ -44,7 +50,7 @@ export const activations = {
 } satisfies Record<string, OpDef>;
 
 /** Layer kinds a spec node can name; each lowers itself to the primitive ops below. */
-export const layers = { dense, maxout: maxoutLayer } satisfies Record<string, LayerDef<LayerSpec>>;
+export const layers = { dense, maxout: maxoutLayer, conv2d: conv2dLayer, max_pool: maxPool, avg_pool: avgPool, flatten } satisfies Record<string, LayerDef<LayerSpec>>;
 
 export const losses = {
   softmax_cross_entropy,
@@ -83,6 +89,10 @@ export const differentiableOps = {
   bias_add,
   maxout,
   add,
+  conv2d,
+  max_pool,
+  avg_pool,
+  reshape,
 } satisfies Record<string, OpDef>;
 
 /** Ops that only appear in backward graphs, added by gradient rules. */
@@ -102,6 +112,11 @@ export const backwardOps = {
   max_grad,
   index_grad,
   copy,
+  conv2d_grad_input,
+  conv2d_grad_weights,
+  channel_sum,
+  max_pool_grad,
+  avg_pool_grad,
   ...Object.fromEntries(
     [identity, relu, leaky_relu, elu, sigmoid, tanh, softplus, neg, exp, log].map((a) => [a.backward.name, a.backward]),
   ),

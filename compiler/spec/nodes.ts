@@ -9,7 +9,7 @@ export interface ModelNode {
   /** Where it is in the spec, e.g. `layers[0]`: owner of its parameters, and named in comments. */
   readonly path: string;
   /** A layer kind of the registry (`dense`, `maxout`). */
-  readonly op: "dense" | "maxout";
+  readonly op: LayerSpec["kind"];
   readonly inputs: readonly string[];
   readonly attrs: LayerSpec;
   /** v1 layers name their values by position (`W1`, `z1`, `h1`) rather than after the node. */

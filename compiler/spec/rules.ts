@@ -6,6 +6,7 @@ import { losses, type LossName } from "../ops/registry.ts";
 import type { Finding } from "./issues.ts";
 import type { Path } from "./parse.ts";
 import { graphRules } from "./graph/rules.ts";
+import { hasImageLayers, imageRules } from "./image-rules.ts";
 import type { Spec } from "./types.ts";
 
 /** Builtin data sets: features per sample and classes. */
@@ -17,6 +18,7 @@ export const MAX_ACTIVATIONS = 50_000_000;
 
 export function crossRules(spec: Spec): Finding[] {
   if (spec.graph) return graphRules(spec);
+  if (hasImageLayers(spec)) return imageRules(spec);
   const out: Finding[] = [];
   const last = spec.layers.length - 1;
   const lastLayer = spec.layers[last]!;
