@@ -165,7 +165,8 @@ export function emitConvWeightGrad(a: EmitArgs, k: ConvGradAttrs): void {
   a.w.writeLine(`// direct: each weight row's ${blocks(g.F).length} block(s) of ≤ ${NB} filters accumulate in locals over batch and positions`);
   a.w.write(`for (let ky = 0; ky < ${g.KH}; ky++)`).block(() => {
     a.w.write(`for (let tp = 0; tp < ${g.KW * g.C}; tp++)`).block(() => {
-      a.w.writeLine(`const kx = (tp / ${g.C}) | 0, o = (ky * ${g.KW * g.C} + tp) * ${g.F};`);
+      // kx (the tap's column) only bounds the positions when windows cross the border.
+      a.w.writeLine(`${g.valid ? "" : `const kx = (tp / ${g.C}) | 0; `}const o = (ky * ${g.KW * g.C} + tp) * ${g.F};`);
       for (const [f0, nb] of blocks(g.F)) {
         a.w.block(() => {
           const acc = Array.from({ length: nb }, (_, j) => `c${j}`);

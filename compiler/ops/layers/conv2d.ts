@@ -57,10 +57,15 @@ export const conv2d: LayerDef<LayerSpec> = {
   describe: (l, [x]) => {
     const k = windowAttrs(l);
     const shape = convShape(l, x!);
-    const forms = (["forward", "input_grad", "weight_grad"] as ConvPass[]).map((p) => {
-      const c = chooseForm(p, shape);
-      return `${p.replace("_", " ")} ${c.form}${c.measured ? "" : " (by rule)"}`;
-    });
-    return `conv2d ${l.units} filters ${k.kh}×${k.kw}, stride ${k.sh}×${k.sw}, ${k.padding}${l.bias ? "" : " (no bias)"}, ${l.activation.op}; kernels: ${forms.join(", ")}`;
+    // Which form each kernel takes, and whether the table (forms.ts MEASURED) or its rule chose it.
+    const forms = ([["forward", "forward"], ["input_grad", "dx"], ["weight_grad", "dW"]] as [ConvPass, string][])
+      .filter(([p]) => p !== "input_grad" || x!.kind !== "input")
+      .map(([p, label]) => {
+        const c = chooseForm(p, shape);
+        return `${label} ${c.form}${c.measured ? "" : " (rule)"}`;
+      });
+    const measured = (["forward", "weight_grad"] as ConvPass[]).every((p) => chooseForm(p, shape).measured);
+    return `conv2d ${l.units}×${k.kh}×${k.kw}, stride ${k.sh}×${k.sw}, ${k.padding}${l.bias ? "" : " (no bias)"}, ${l.activation.op} ` +
+      `[${forms.join(", ")}${measured ? "; measured" : ""}]`;
   },
 };
