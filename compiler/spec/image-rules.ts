@@ -20,7 +20,8 @@ export function imageRules(spec: Spec): Finding[] {
   if (sizes.length) return sizes;
   let g;
   try {
-    g = lower(spec);
+    // Without the loss, whose own shape rule would refuse an image output as a compiler error.
+    g = lower({ ...spec, loss: null });
   } catch (e) {
     if (!(e instanceof LayerError)) throw e;
     return [{ path: at(e.index), message: `layers[${e.index}] ${spec.layers[e.index]!.kind}: ${e.message}` }];

@@ -88,7 +88,7 @@ const layer = z
     const issue = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, input: l, message });
     const kinds = KINDS.filter((k) => l[k] !== undefined);
     if (kinds.length === 0) issue([], "must have 'dense: <units>', 'maxout: <units>', 'conv2d: { filters, kernel }', 'max_pool: <size>', 'avg_pool: <size>' or 'flatten: {}'");
-    if (kinds.length > 1) issue([kinds[1]!], `cannot be combined with ${kinds[0]}: a layer is one kind`);
+    if (kinds.length > 1) issue([kinds[1]!], `cannot be combined with ${kinds[0]}: a layer is one kind or another`);
     if (kinds.length === 1 && !["dense", "maxout"].includes(kinds[0]!)) {
       const inside = kinds[0] === "conv2d" ? " (a conv2d layer's activation and init go inside conv2d: { … })" : "";
       if (l.activation !== undefined) issue(["activation"], `only applies to dense layers${inside}`);
