@@ -15,7 +15,7 @@ const SECONDS = Number(process.env.CONV_SECONDS ?? 0.25);
 const ROUNDS = 5;
 
 /** The shapes measured: mnist_cnn's two layers (the first reads pixels), and common 3×3 layers. */
-const SHAPES: (ConvShape & { pixels: boolean })[] = [
+const ALL: (ConvShape & { pixels: boolean })[] = [
   { h: 28, w: 28, c: 1, kh: 5, kw: 5, sh: 1, sw: 1, padding: "valid", filters: 8, pixels: true },
   { h: 12, w: 12, c: 8, kh: 5, kw: 5, sh: 1, sw: 1, padding: "valid", filters: 16, pixels: false },
   { h: 28, w: 28, c: 1, kh: 3, kw: 3, sh: 1, sw: 1, padding: "same", filters: 32, pixels: true },
@@ -23,6 +23,8 @@ const SHAPES: (ConvShape & { pixels: boolean })[] = [
   { h: 32, w: 32, c: 3, kh: 3, kw: 3, sh: 1, sw: 1, padding: "same", filters: 16, pixels: true },
   { h: 16, w: 16, c: 16, kh: 3, kw: 3, sh: 2, sw: 2, padding: "same", filters: 32, pixels: false },
 ];
+/** CONV_SHAPES=0,1 measures a subset (indices into the list above). */
+const SHAPES = process.env.CONV_SHAPES ? process.env.CONV_SHAPES.split(",").map((i) => ALL[Number(i)]!) : ALL;
 
 const value = (id: number, name: string, shape: number[], kind: Value["kind"], batched: boolean): Value => ({ id, name, shape, dtype: "f32", kind, batched });
 

@@ -128,31 +128,55 @@ export function createModel(): Model {
     // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [forward direct, dW direct; measured]
     // h1 = relu(x ⋆ W1 + b1)  5×5/1×1 valid, direct    [32×28×28×1], [5×5×1×8], [8] → [32×24×24×8]
     {
-      // direct: 1 block(s) of ≤ 8 filters in locals per output position; zero inputs skipped
+      // direct: blocks of 2 positions × 4 filters in locals; steps where both inputs are zero skipped
       for (let bi = 0; bi < 32; bi++) {
         for (let oy = 0; oy < 24; oy++) {
-          for (let ox = 0; ox < 24; ox++) {
+          let ox = 0;
+          for (; ox + 1 < 24; ox += 2) {
             const yo = ((bi * 24 + oy) * 24 + ox) * 8;
             {
-              let c0 = b1[0], c1 = b1[1], c2 = b1[2], c3 = b1[3], c4 = b1[4], c5 = b1[5], c6 = b1[6], c7 = b1[7];
-              for (let ky = 0, ky1 = 5; ky < ky1; ky++) {
-                const xr = ((bi * 28 + oy + ky) * 28 + ox) * 1;
-                const wr = ky * 40 + 0;
+              let c00 = b1[0], c01 = b1[1], c02 = b1[2], c03 = b1[3], c10 = b1[0], c11 = b1[1], c12 = b1[2], c13 = b1[3];
+              for (let ky = 0; ky < 5; ky++) {
+                const xr = ((bi * 28 + oy + ky) * 28 + ox) * 1, wr = ky * 40 + 0;
                 for (let tp = 0; tp < 5; tp++) {
-                  const xv = x[xr + tp];
-                  if (xv === 0) continue;
+                  const a0 = x[xr + tp], a1 = x[xr + 1 + tp];
+                  if (a0 === 0 && a1 === 0) continue;
                   const o = wr + tp * 8;
-                  c0 += xv * W1[o]; c1 += xv * W1[o + 1]; c2 += xv * W1[o + 2]; c3 += xv * W1[o + 3]; c4 += xv * W1[o + 4]; c5 += xv * W1[o + 5]; c6 += xv * W1[o + 6]; c7 += xv * W1[o + 7];
+                  const u0 = W1[o], u1 = W1[o + 1], u2 = W1[o + 2], u3 = W1[o + 3];
+                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
+                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
                 }
               }
-              h1[yo + 0] = c0 > 0 ? c0 : 0;
-              h1[yo + 1] = c1 > 0 ? c1 : 0;
-              h1[yo + 2] = c2 > 0 ? c2 : 0;
-              h1[yo + 3] = c3 > 0 ? c3 : 0;
-              h1[yo + 4] = c4 > 0 ? c4 : 0;
-              h1[yo + 5] = c5 > 0 ? c5 : 0;
-              h1[yo + 6] = c6 > 0 ? c6 : 0;
-              h1[yo + 7] = c7 > 0 ? c7 : 0;
+              h1[yo + 0] = c00 > 0 ? c00 : 0;
+              h1[yo + 1] = c01 > 0 ? c01 : 0;
+              h1[yo + 2] = c02 > 0 ? c02 : 0;
+              h1[yo + 3] = c03 > 0 ? c03 : 0;
+              h1[yo + 8] = c10 > 0 ? c10 : 0;
+              h1[yo + 9] = c11 > 0 ? c11 : 0;
+              h1[yo + 10] = c12 > 0 ? c12 : 0;
+              h1[yo + 11] = c13 > 0 ? c13 : 0;
+            }
+            {
+              let c00 = b1[4], c01 = b1[5], c02 = b1[6], c03 = b1[7], c10 = b1[4], c11 = b1[5], c12 = b1[6], c13 = b1[7];
+              for (let ky = 0; ky < 5; ky++) {
+                const xr = ((bi * 28 + oy + ky) * 28 + ox) * 1, wr = ky * 40 + 4;
+                for (let tp = 0; tp < 5; tp++) {
+                  const a0 = x[xr + tp], a1 = x[xr + 1 + tp];
+                  if (a0 === 0 && a1 === 0) continue;
+                  const o = wr + tp * 8;
+                  const u0 = W1[o], u1 = W1[o + 1], u2 = W1[o + 2], u3 = W1[o + 3];
+                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
+                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
+                }
+              }
+              h1[yo + 4] = c00 > 0 ? c00 : 0;
+              h1[yo + 5] = c01 > 0 ? c01 : 0;
+              h1[yo + 6] = c02 > 0 ? c02 : 0;
+              h1[yo + 7] = c03 > 0 ? c03 : 0;
+              h1[yo + 12] = c10 > 0 ? c10 : 0;
+              h1[yo + 13] = c11 > 0 ? c11 : 0;
+              h1[yo + 14] = c12 > 0 ? c12 : 0;
+              h1[yo + 15] = c13 > 0 ? c13 : 0;
             }
           }
         }
@@ -184,50 +208,95 @@ export function createModel(): Model {
     // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [forward direct, dx direct, dW im2col; measured]
     // h3 = relu(h2 ⋆ W3 + b3)  5×5/1×1 valid, direct    [32×12×12×8], [5×5×8×16], [16] → [32×8×8×16]
     {
-      // direct: 2 block(s) of ≤ 8 filters in locals per output position
+      // direct: blocks of 2 positions × 4 filters in locals
       for (let bi = 0; bi < 32; bi++) {
         for (let oy = 0; oy < 8; oy++) {
-          for (let ox = 0; ox < 8; ox++) {
+          let ox = 0;
+          for (; ox + 1 < 8; ox += 2) {
             const yo = ((bi * 8 + oy) * 8 + ox) * 16;
             {
-              let c0 = b3[0], c1 = b3[1], c2 = b3[2], c3 = b3[3], c4 = b3[4], c5 = b3[5], c6 = b3[6], c7 = b3[7];
-              for (let ky = 0, ky1 = 5; ky < ky1; ky++) {
-                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8;
-                const wr = ky * 640 + 0;
+              let c00 = b3[0], c01 = b3[1], c02 = b3[2], c03 = b3[3], c10 = b3[0], c11 = b3[1], c12 = b3[2], c13 = b3[3];
+              for (let ky = 0; ky < 5; ky++) {
+                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640 + 0;
                 for (let tp = 0; tp < 40; tp++) {
-                  const xv = h2[xr + tp];
+                  const a0 = h2[xr + tp], a1 = h2[xr + 8 + tp];
                   const o = wr + tp * 16;
-                  c0 += xv * W3[o]; c1 += xv * W3[o + 1]; c2 += xv * W3[o + 2]; c3 += xv * W3[o + 3]; c4 += xv * W3[o + 4]; c5 += xv * W3[o + 5]; c6 += xv * W3[o + 6]; c7 += xv * W3[o + 7];
+                  const u0 = W3[o], u1 = W3[o + 1], u2 = W3[o + 2], u3 = W3[o + 3];
+                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
+                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
                 }
               }
-              h3[yo + 0] = c0 > 0 ? c0 : 0;
-              h3[yo + 1] = c1 > 0 ? c1 : 0;
-              h3[yo + 2] = c2 > 0 ? c2 : 0;
-              h3[yo + 3] = c3 > 0 ? c3 : 0;
-              h3[yo + 4] = c4 > 0 ? c4 : 0;
-              h3[yo + 5] = c5 > 0 ? c5 : 0;
-              h3[yo + 6] = c6 > 0 ? c6 : 0;
-              h3[yo + 7] = c7 > 0 ? c7 : 0;
+              h3[yo + 0] = c00 > 0 ? c00 : 0;
+              h3[yo + 1] = c01 > 0 ? c01 : 0;
+              h3[yo + 2] = c02 > 0 ? c02 : 0;
+              h3[yo + 3] = c03 > 0 ? c03 : 0;
+              h3[yo + 16] = c10 > 0 ? c10 : 0;
+              h3[yo + 17] = c11 > 0 ? c11 : 0;
+              h3[yo + 18] = c12 > 0 ? c12 : 0;
+              h3[yo + 19] = c13 > 0 ? c13 : 0;
             }
             {
-              let c0 = b3[8], c1 = b3[9], c2 = b3[10], c3 = b3[11], c4 = b3[12], c5 = b3[13], c6 = b3[14], c7 = b3[15];
-              for (let ky = 0, ky1 = 5; ky < ky1; ky++) {
-                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8;
-                const wr = ky * 640 + 8;
+              let c00 = b3[4], c01 = b3[5], c02 = b3[6], c03 = b3[7], c10 = b3[4], c11 = b3[5], c12 = b3[6], c13 = b3[7];
+              for (let ky = 0; ky < 5; ky++) {
+                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640 + 4;
                 for (let tp = 0; tp < 40; tp++) {
-                  const xv = h2[xr + tp];
+                  const a0 = h2[xr + tp], a1 = h2[xr + 8 + tp];
                   const o = wr + tp * 16;
-                  c0 += xv * W3[o]; c1 += xv * W3[o + 1]; c2 += xv * W3[o + 2]; c3 += xv * W3[o + 3]; c4 += xv * W3[o + 4]; c5 += xv * W3[o + 5]; c6 += xv * W3[o + 6]; c7 += xv * W3[o + 7];
+                  const u0 = W3[o], u1 = W3[o + 1], u2 = W3[o + 2], u3 = W3[o + 3];
+                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
+                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
                 }
               }
-              h3[yo + 8] = c0 > 0 ? c0 : 0;
-              h3[yo + 9] = c1 > 0 ? c1 : 0;
-              h3[yo + 10] = c2 > 0 ? c2 : 0;
-              h3[yo + 11] = c3 > 0 ? c3 : 0;
-              h3[yo + 12] = c4 > 0 ? c4 : 0;
-              h3[yo + 13] = c5 > 0 ? c5 : 0;
-              h3[yo + 14] = c6 > 0 ? c6 : 0;
-              h3[yo + 15] = c7 > 0 ? c7 : 0;
+              h3[yo + 4] = c00 > 0 ? c00 : 0;
+              h3[yo + 5] = c01 > 0 ? c01 : 0;
+              h3[yo + 6] = c02 > 0 ? c02 : 0;
+              h3[yo + 7] = c03 > 0 ? c03 : 0;
+              h3[yo + 20] = c10 > 0 ? c10 : 0;
+              h3[yo + 21] = c11 > 0 ? c11 : 0;
+              h3[yo + 22] = c12 > 0 ? c12 : 0;
+              h3[yo + 23] = c13 > 0 ? c13 : 0;
+            }
+            {
+              let c00 = b3[8], c01 = b3[9], c02 = b3[10], c03 = b3[11], c10 = b3[8], c11 = b3[9], c12 = b3[10], c13 = b3[11];
+              for (let ky = 0; ky < 5; ky++) {
+                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640 + 8;
+                for (let tp = 0; tp < 40; tp++) {
+                  const a0 = h2[xr + tp], a1 = h2[xr + 8 + tp];
+                  const o = wr + tp * 16;
+                  const u0 = W3[o], u1 = W3[o + 1], u2 = W3[o + 2], u3 = W3[o + 3];
+                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
+                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
+                }
+              }
+              h3[yo + 8] = c00 > 0 ? c00 : 0;
+              h3[yo + 9] = c01 > 0 ? c01 : 0;
+              h3[yo + 10] = c02 > 0 ? c02 : 0;
+              h3[yo + 11] = c03 > 0 ? c03 : 0;
+              h3[yo + 24] = c10 > 0 ? c10 : 0;
+              h3[yo + 25] = c11 > 0 ? c11 : 0;
+              h3[yo + 26] = c12 > 0 ? c12 : 0;
+              h3[yo + 27] = c13 > 0 ? c13 : 0;
+            }
+            {
+              let c00 = b3[12], c01 = b3[13], c02 = b3[14], c03 = b3[15], c10 = b3[12], c11 = b3[13], c12 = b3[14], c13 = b3[15];
+              for (let ky = 0; ky < 5; ky++) {
+                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640 + 12;
+                for (let tp = 0; tp < 40; tp++) {
+                  const a0 = h2[xr + tp], a1 = h2[xr + 8 + tp];
+                  const o = wr + tp * 16;
+                  const u0 = W3[o], u1 = W3[o + 1], u2 = W3[o + 2], u3 = W3[o + 3];
+                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
+                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
+                }
+              }
+              h3[yo + 12] = c00 > 0 ? c00 : 0;
+              h3[yo + 13] = c01 > 0 ? c01 : 0;
+              h3[yo + 14] = c02 > 0 ? c02 : 0;
+              h3[yo + 15] = c03 > 0 ? c03 : 0;
+              h3[yo + 28] = c10 > 0 ? c10 : 0;
+              h3[yo + 29] = c11 > 0 ? c11 : 0;
+              h3[yo + 30] = c12 > 0 ? c12 : 0;
+              h3[yo + 31] = c13 > 0 ? c13 : 0;
             }
           }
         }

@@ -62,6 +62,19 @@ export const convCases: MathCase[] = [
     const flat = b.op("reshape", [image(b)], { shape: [H * W * C] }, "flat");
     return b.op("matmul", [flat, b.param("Wd", [H * W * C, 3])], {}, "y");
   }),
+  // Read straight from the data, as a first layer does: the kernels skip steps where the input is 0.
+  graphCase("conv2d on an input with zeros (pixels): zero steps skipped, odd output width", (b) => {
+    const n = BATCH * 5 * 7 * 2;
+    const x = b.input("x", [5, 7, 2], true, { data: Array.from({ length: n }, (_, i) => (i % 3 === 0 || i % 7 === 1 ? 0 : ((i * 37) % 11) / 5 - 1)) });
+    return b.op("conv2d", [x, b.param("W", [3, 2, 2, 6]), b.param("bias", [6])],
+      { kh: 3, kw: 2, sh: 1, sw: 2, padding: "valid", activation: "relu", activationAttrs: {}, forms: { forward: "direct", input_grad: "direct", weight_grad: "direct" } }, "y");
+  }),
+  graphCase("conv2d on an input with zeros, im2col", (b) => {
+    const n = BATCH * 5 * 7 * 2;
+    const x = b.input("x", [5, 7, 2], true, { data: Array.from({ length: n }, (_, i) => (i % 3 === 0 || i % 7 === 1 ? 0 : ((i * 37) % 11) / 5 - 1)) });
+    return b.op("conv2d", [x, b.param("W", [3, 2, 2, 6]), b.param("bias", [6])],
+      { kh: 3, kw: 2, sh: 1, sw: 2, padding: "valid", activation: "relu", activationAttrs: {}, forms: { forward: "im2col", input_grad: "im2col", weight_grad: "im2col" } }, "y");
+  }),
   graphCase("conv2d → max_pool → conv2d (relu): a small CNN", (b) => {
     const forms = { forward: "im2col", input_grad: "direct", weight_grad: "im2col" };
     const h1 = b.op("conv2d", [image(b, 6, 7, 1), b.param("W1", [3, 3, 1, 4]), b.param("b1", [4])],

@@ -91,6 +91,7 @@ export function emitConv(a: EmitArgs, k: ConvAttrs): void {
   }
   const [X, Wt, Y] = [a.ref(x), a.ref(wt), a.ref(a.out)];
   const skipZeros = x.kind === "input";
+  if (g.valid) return directPairs(a, k, g, skipZeros);
   a.w.writeLine(`// direct: ${blocks(g.F).length} block(s) of ≤ ${NB} filters in locals per output position${skipZeros ? "; zero inputs skipped" : ""}`);
   positions(a.w, g, a.rows, (kx0, kx1) => {
     for (const [f0, nb] of blocks(g.F)) {
@@ -109,6 +110,46 @@ export function emitConv(a: EmitArgs, k: ConvAttrs): void {
         acc.forEach((c, j) => store(a.w, `${Y}[yo + ${f0 + j}]`, c, k.activation, k.activationAttrs));
       });
     }
+  });
+}
+
+/**
+ * The direct forward pass when no window crosses the border: two horizontally adjacent
+ * output positions × 4 filters in 8 locals (the GEMM kernel's 2×4 block), so each step reads
+ * 2 inputs and 4 weights for 8 multiply-adds. An odd last column takes one position alone.
+ */
+function directPairs(a: EmitArgs, k: ConvAttrs, g: Geo, skipZeros: boolean): void {
+  const [x, wt, b] = a.ins as [Value, Value, Value | undefined];
+  const [X, Wt, Y] = [a.ref(x), a.ref(wt), a.ref(a.out)];
+  const quads = Array.from({ length: Math.ceil(g.F / 4) }, (_, q): [number, number] => [q * 4, Math.min(4, g.F - q * 4)]);
+  a.w.writeLine(`// direct: blocks of 2 positions × 4 filters in locals${skipZeros ? "; steps where both inputs are zero skipped" : ""}`);
+  const block = (mb: number) => {
+    a.w.writeLine(`const yo = ((bi * ${g.OH} + oy) * ${g.OW} + ox) * ${g.F};`);
+    for (const [f0, nb] of quads) {
+      a.w.block(() => {
+        const acc = (i: number, j: number) => `c${i}${j}`;
+        const all = Array.from({ length: mb * nb }, (_, n) => [Math.floor(n / nb), n % nb] as const);
+        a.w.writeLine(`let ${all.map(([i, j]) => `${acc(i, j)} = ${b ? `${a.ref(b)}[${f0 + j}]` : "0"}`).join(", ")};`);
+        a.w.write(`for (let ky = 0; ky < ${g.KH}; ky++)`).block(() => {
+          a.w.writeLine(`const xr = ((bi * ${g.H} + ${scaled("oy", g.SH)} + ky) * ${g.W} + ${scaled("ox", g.SW)}) * ${g.C}, wr = ky * ${g.KW * g.C * g.F} + ${f0};`);
+          a.w.write(`for (let tp = 0; tp < ${g.KW * g.C}; tp++)`).block(() => {
+            a.w.writeLine(`const ${Array.from({ length: mb }, (_, i) => `a${i} = ${X}[xr + ${i ? `${i * g.SW * g.C} + ` : ""}tp]`).join(", ")};`);
+            if (skipZeros) a.w.writeLine(`if (${Array.from({ length: mb }, (_, i) => `a${i} === 0`).join(" && ")}) continue;`);
+            a.w.writeLine(`const o = wr + tp * ${g.F};`);
+            a.w.writeLine(`const ${Array.from({ length: nb }, (_, j) => `u${j} = ${Wt}[o${j ? ` + ${j}` : ""}]`).join(", ")};`);
+            for (let i = 0; i < mb; i++) a.w.writeLine(Array.from({ length: nb }, (_, j) => `${acc(i, j)} += a${i} * u${j};`).join(" "));
+          });
+        });
+        all.forEach(([i, j]) => store(a.w, `${Y}[yo + ${i * g.F + f0 + j}]`, acc(i, j), k.activation, k.activationAttrs));
+      });
+    }
+  };
+  a.w.write(`for (let bi = 0; bi < ${a.rows}; bi++)`).block(() => {
+    a.w.write(`for (let oy = 0; oy < ${g.OH}; oy++)`).block(() => {
+      a.w.writeLine("let ox = 0;");
+      a.w.write(`for (; ox + 1 < ${g.OW}; ox += 2)`).block(() => block(2));
+      if (g.OW % 2) a.w.block(() => block(1));
+    });
   });
 }
 
