@@ -165,7 +165,10 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput): void {
   fn("init(seed: number): void", () => emitInit(w, graph, ref));
   w.blankLine();
   if (scratchBuffers.size) {
-    w.writeLine("// Scratch for the sparse-input kernels (the nonzero steps of a pair of rows).");
+    const onlySparse = [...scratchBuffers.keys()].every((n) => n.startsWith("nz"));
+    w.writeLine(onlySparse
+      ? "// Scratch for the sparse-input kernels (the nonzero steps of a pair of rows)."
+      : "// Scratch for the kernels: im2col's patch matrices (conv2d), the sparse-input gathers (nz…).");
     for (const [name, { type, size }] of scratchBuffers) w.writeLine(`const ${name} = new ${type}(${size});`);
     w.blankLine();
   }

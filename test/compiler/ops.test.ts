@@ -74,6 +74,17 @@ const cases: [string, Spec][] = [
     ],
     regularizer: { l1: 0, l2: 0.01 },
   })],
+  ["a CNN as a graph: conv2d(…, same), max_pool, avg_pool, dense(flatten(…))", graphSpec([
+    "inputs: { x: [7, 5, 2] }",
+    "graph:",
+    "  c: conv2d(x, 3, 3, relu, 1, same)",
+    "  p: max_pool(c, 2, 1)",
+    "  q: avg_pool(p, 2)",
+    "  scores: dense(flatten(q), 3)",
+    "output: scores",
+    "loss: softmax_cross_entropy",
+    "train: { batch: 4 }",
+  ].join("\n"))],
   ["one output, one row", makeSpec({ input: 2, layers: [layer(1, "tanh")], loss: { op: "mse", attrs: {} }, train: { batch: 1, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } })],
 ];
 
