@@ -838,7 +838,7 @@ export function createModel(): Model {
     b5.fill(0);
   }
 
-  // Scratch for the sparse-input kernels (the nonzero steps of a pair of rows).
+  // Scratch for the kernels: im2col's patch matrices (conv2d), the sparse-input gathers (nz…).
   const patches = new Float32Array(409600);
 
   const inputs = { "x": x };
