@@ -137,7 +137,7 @@ export function createModel(): Model {
             {
               let c00 = b1[0], c01 = b1[1], c02 = b1[2], c03 = b1[3], c10 = b1[0], c11 = b1[1], c12 = b1[2], c13 = b1[3];
               for (let ky = 0; ky < 5; ky++) {
-                const xr = ((bi * 28 + oy + ky) * 28 + ox) * 1, wr = ky * 40 + 0;
+                const xr = (bi * 28 + oy + ky) * 28 + ox, wr = ky * 40;
                 for (let tp = 0; tp < 5; tp++) {
                   const a0 = x[xr + tp], a1 = x[xr + 1 + tp];
                   if (a0 === 0 && a1 === 0) continue;
@@ -159,7 +159,7 @@ export function createModel(): Model {
             {
               let c00 = b1[4], c01 = b1[5], c02 = b1[6], c03 = b1[7], c10 = b1[4], c11 = b1[5], c12 = b1[6], c13 = b1[7];
               for (let ky = 0; ky < 5; ky++) {
-                const xr = ((bi * 28 + oy + ky) * 28 + ox) * 1, wr = ky * 40 + 4;
+                const xr = (bi * 28 + oy + ky) * 28 + ox, wr = ky * 40 + 4;
                 for (let tp = 0; tp < 5; tp++) {
                   const a0 = x[xr + tp], a1 = x[xr + 1 + tp];
                   if (a0 === 0 && a1 === 0) continue;
@@ -217,7 +217,7 @@ export function createModel(): Model {
             {
               let c00 = b3[0], c01 = b3[1], c02 = b3[2], c03 = b3[3], c10 = b3[0], c11 = b3[1], c12 = b3[2], c13 = b3[3];
               for (let ky = 0; ky < 5; ky++) {
-                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640 + 0;
+                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640;
                 for (let tp = 0; tp < 40; tp++) {
                   const a0 = h2[xr + tp], a1 = h2[xr + 8 + tp];
                   const o = wr + tp * 16;
@@ -779,7 +779,7 @@ export function createModel(): Model {
             let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
             for (let bi = 0; bi < 32; bi++) {
               for (let oy = 0, oy1 = 24; oy < oy1; oy++) {
-                const xr = ((bi * 28 + oy + ky) * 28) * 1 + tp, yr = (bi * 24 + oy) * 24 * 8 + 0;
+                const xr = (bi * 28 + oy + ky) * 28 + tp, yr = (bi * 24 + oy) * 192;
                 for (let ox = 0, ox1 = 24; ox < ox1; ox++) {
                   const xv = x[xr + ox], yo = yr + ox * 8;
                   c0 += xv * dh1_z[yo]; c1 += xv * dh1_z[yo + 1]; c2 += xv * dh1_z[yo + 2]; c3 += xv * dh1_z[yo + 3]; c4 += xv * dh1_z[yo + 4]; c5 += xv * dh1_z[yo + 5]; c6 += xv * dh1_z[yo + 6]; c7 += xv * dh1_z[yo + 7];

@@ -32,6 +32,9 @@ function geo(x: readonly number[], f: number, k: Window): Geo {
   return { H, W, C, F: f, KH: k.kh, KW: k.kw, SH: k.sh, SW: k.sw, OH: ya.out, OW: xa.out, TOP: ya.before, LEFT: xa.before, valid };
 }
 
+/** `(e)·k` and `e + n`, with the trivial cases folded so the generated indices stay readable. */
+const times = (e: string, k: number) => (k === 1 ? e.replace(/^\((.*)\)$/, "$1") : `${e} * ${k}`);
+const plus = (e: string, n: number) => (n === 0 ? e : `${e} + ${n}`);
 /** `v·k − off`, with the trivial cases folded. */
 const scaled = (v: string, k: number, off = 0) => `${k === 1 ? v : `${v} * ${k}`}${off ? ` - ${off}` : ""}`;
 
@@ -56,7 +59,7 @@ function positions(w: CodeBlockWriter, g: Geo, rows: string, body: (kx0: string,
 function kernelRows(w: CodeBlockWriter, g: Geo, body: () => void): void {
   const [ky0, ky1] = g.valid ? ["0", `${g.KH}`] : [`Math.max(0, ${g.TOP} - ${scaled("oy", g.SH)})`, `Math.min(${g.KH}, ${g.H + g.TOP} - ${scaled("oy", g.SH)})`];
   w.write(`for (let ky = ${ky0}, ky1 = ${ky1}; ky < ky1; ky++)`).block(() => {
-    w.writeLine(`const xr = ((bi * ${g.H} + ${scaled("oy", g.SH, g.TOP)} + ky) * ${g.W} + ${scaled("ox", g.SW, g.LEFT)}) * ${g.C};`);
+    w.writeLine(`const xr = ${times(`((bi * ${g.H} + ${scaled("oy", g.SH, g.TOP)} + ky) * ${g.W} + ${scaled("ox", g.SW, g.LEFT)})`, g.C)};`);
     body();
   });
 }
@@ -99,7 +102,7 @@ export function emitConv(a: EmitArgs, k: ConvAttrs): void {
         const acc = Array.from({ length: nb }, (_, j) => `c${j}`);
         a.w.writeLine(`let ${acc.map((c, j) => `${c} = ${b ? `${a.ref(b)}[${f0 + j}]` : "0"}`).join(", ")};`);
         kernelRows(a.w, g, () => {
-          a.w.writeLine(`const wr = ky * ${g.KW * g.C * g.F} + ${f0};`);
+          a.w.writeLine(`const wr = ${plus(`ky * ${g.KW * g.C * g.F}`, f0)};`);
           a.w.write(`for (let tp = ${kx0 === "0" ? "0" : `kx0 * ${g.C}`}; tp < ${kx1 === `${g.KW}` ? g.KW * g.C : `kx1 * ${g.C}`}; tp++)`).block(() => {
             a.w.writeLine(`const xv = ${X}[xr + tp];`);
             if (skipZeros) a.w.writeLine("if (xv === 0) continue;");
@@ -131,7 +134,7 @@ function directPairs(a: EmitArgs, k: ConvAttrs, g: Geo, skipZeros: boolean): voi
         const all = Array.from({ length: mb * nb }, (_, n) => [Math.floor(n / nb), n % nb] as const);
         a.w.writeLine(`let ${all.map(([i, j]) => `${acc(i, j)} = ${b ? `${a.ref(b)}[${f0 + j}]` : "0"}`).join(", ")};`);
         a.w.write(`for (let ky = 0; ky < ${g.KH}; ky++)`).block(() => {
-          a.w.writeLine(`const xr = ((bi * ${g.H} + ${scaled("oy", g.SH)} + ky) * ${g.W} + ${scaled("ox", g.SW)}) * ${g.C}, wr = ky * ${g.KW * g.C * g.F} + ${f0};`);
+          a.w.writeLine(`const xr = ${times(`((bi * ${g.H} + ${scaled("oy", g.SH)} + ky) * ${g.W} + ${scaled("ox", g.SW)})`, g.C)}, wr = ${plus(`ky * ${g.KW * g.C * g.F}`, f0)};`);
           a.w.write(`for (let tp = 0; tp < ${g.KW * g.C}; tp++)`).block(() => {
             a.w.writeLine(`const ${Array.from({ length: mb }, (_, i) => `a${i} = ${X}[xr + ${i ? `${i * g.SW * g.C} + ` : ""}tp]`).join(", ")};`);
             if (skipZeros) a.w.writeLine(`if (${Array.from({ length: mb }, (_, i) => `a${i} === 0`).join(" && ")}) continue;`);
@@ -216,7 +219,7 @@ export function emitConvWeightGrad(a: EmitArgs, k: ConvGradAttrs): void {
             const [oy0, oy1] = g.valid ? ["0", `${g.OH}`] : [`Math.max(0, Math.ceil((${g.TOP} - ky) / ${g.SH}))`, `Math.min(${g.OH}, Math.floor((${g.H - 1 + g.TOP} - ky) / ${g.SH}) + 1)`];
             const [ox0, ox1] = g.valid ? ["0", `${g.OW}`] : [`Math.max(0, Math.ceil((${g.LEFT} - kx) / ${g.SW}))`, `Math.min(${g.OW}, Math.floor((${g.W - 1 + g.LEFT} - kx) / ${g.SW}) + 1)`];
             a.w.write(`for (let oy = ${oy0}, oy1 = ${oy1}; oy < oy1; oy++)`).block(() => {
-              a.w.writeLine(`const xr = ((bi * ${g.H} + ${scaled("oy", g.SH, g.TOP)} + ky) * ${g.W}${g.LEFT ? ` - ${g.LEFT}` : ""}) * ${g.C} + tp, yr = (bi * ${g.OH} + oy) * ${g.OW} * ${g.F} + ${f0};`);
+              a.w.writeLine(`const xr = ${times(`((bi * ${g.H} + ${scaled("oy", g.SH, g.TOP)} + ky) * ${g.W}${g.LEFT ? ` - ${g.LEFT}` : ""})`, g.C)} + tp, yr = ${plus(`(bi * ${g.OH} + oy) * ${g.OW * g.F}`, f0)};`);
               a.w.write(`for (let ox = ${ox0}, ox1 = ${ox1}; ox < ox1; ox++)`).block(() => {
                 a.w.writeLine(`const xv = ${X}[xr + ${scaled("ox", g.SW * g.C)}], yo = yr + ${scaled("ox", g.F)};`);
                 a.w.writeLine(acc.map((c, j) => `${c} += xv * ${DZ}[yo${j ? ` + ${j}` : ""}];`).join(" "));
