@@ -22,7 +22,7 @@ async function createEngine(name: EngineName, w: Workload): Promise<{ engine: En
   const note = cpu ? "fused.matMul" : `matMul+add; simd ${info.simd ? "on" : "off"}, threads ${info.threads ? "on" : "off"}`;
   if (w.image) {
     const { createTfjsConvEngine } = await import("./engines/tfjs-conv.ts");
-    return { engine: createTfjsConvEngine(w), note: `conv2d+add, maxPool${cpu ? "" : `; simd ${info.simd ? "on" : "off"}, threads ${info.threads ? "on" : "off"}`}` };
+    return { engine: createTfjsConvEngine(w), note: `conv2d+add, maxPool${cpu ? "" : `; dW as conv2d; simd ${info.simd ? "on" : "off"}, threads ${info.threads ? "on" : "off"}`}` };
   }
   return { engine: createTfjsEngine(w, cpu), note };
 }

@@ -4,6 +4,11 @@
 // netspec's layout, so the initial weights are the same bytes) + bias + activation; pools are
 // tf.maxPool / tf.avgPool; the flatten before dense is a reshape (NHWC order, as netspec's).
 // Loss: tf.losses.softmaxCrossEntropy (mean over the batch); optimizer as engines/tfjs.ts.
+//
+// tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel, so tf.conv2d cannot be trained
+// there as is. On wasm the filter gradient is written as what it is, another tf.conv2d
+// (XNNPACK): for stride 1 and valid padding dW = conv2d(xᵀ, dyᵀ) with batch and channels
+// swapped; the input gradient stays tf.conv2dTranspose (wasm's Conv2DBackpropInput).
 
 import * as tf from "@tensorflow/tfjs";
 import type { Workload } from "../workloads.ts";
@@ -20,7 +25,31 @@ function act(name: string): <R extends tf.Rank>(z: tf.Tensor<R>) => tf.Tensor<R>
   throw new Error(`bench: activation ${name} is not modelled for tfjs`);
 }
 
+type Conv = (x: T4, W: T4, stride: number, padding: "valid" | "same") => T4;
+
+const plainConv: Conv = (x, W, stride, padding) => tf.conv2d(x, W, stride, padding);
+
+/** tf.conv2d with the filter gradient as a conv2d of its own (stride 1, valid padding only). */
+const wasmConv: Conv = (() => {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, W, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([x, W]);
+    return {
+      value: tf.conv2d(x as T4, W as T4, 1, "valid"),
+      gradFunc: (dy: tf.Tensor, [xs, Ws]: tf.Tensor[]): tf.Tensor[] => [
+        tf.conv2dTranspose(dy as T4, Ws as T4, xs!.shape as [number, number, number, number], 1, "valid"),
+        tf.transpose(tf.conv2d(tf.transpose(xs!, [3, 1, 2, 0]) as T4, tf.transpose(dy, [1, 2, 0, 3]) as T4, 1, "valid"), [1, 2, 0, 3]),
+      ],
+    };
+  });
+  return (x, W, stride, padding) => {
+    if (stride !== 1 || padding !== "valid") throw new Error("bench: the wasm filter gradient is written for stride 1, valid padding");
+    return f(x, W) as T4;
+  };
+})();
+
 export function createTfjsConvEngine(w: Workload): Engine {
+  const conv = tf.getBackend() === "wasm" ? wasmConv : plainConv;
   const net = w.image!;
   const [H, W, C] = net.input;
   const B = w.batch, o = w.outputSize;
@@ -43,7 +72,7 @@ export function createTfjsConvEngine(w: Workload): Engine {
     let h: tf.Tensor = x;
     net.layers.forEach((l, k) => {
       const v = vars[k];
-      if (l.kind === "conv2d") h = act(l.activation)(tf.add(tf.conv2d(h as T4, v!.W as tf.Tensor4D, l.stride, l.padding), v!.b));
+      if (l.kind === "conv2d") h = act(l.activation)(tf.add(conv(h as T4, v!.W as T4, l.stride, l.padding), v!.b));
       else if (l.kind === "max_pool") h = tf.maxPool(h as T4, l.size, l.stride, "valid");
       else if (l.kind === "avg_pool") h = tf.avgPool(h as T4, l.size, l.stride, "valid");
       else if (l.kind === "dense") {
