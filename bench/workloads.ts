@@ -13,7 +13,7 @@ import {
   argmaxAt, epochOrder, oneHot, prepareData, shuffleStream, vectorTargets, type BatchSource, type CompiledModule, type Dataset,
 } from "../runtime/index.ts";
 
-export const WORKLOADS = ["iris", "mnist_mlp", "deep_tanh"] as const;
+export const WORKLOADS = ["iris", "mnist_mlp", "deep_tanh", "mnist_cnn"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -25,6 +25,7 @@ const MODULES: Record<WorkloadName, () => Promise<CompiledModule>> = {
   iris: () => import("../generated/iris.ts"),
   mnist_mlp: () => import("../generated/mnist_mlp.ts"),
   deep_tanh: () => import("../generated/deep_tanh.ts"),
+  mnist_cnn: () => import("../generated/mnist_cnn.ts"),
 };
 
 /** The wasm backend's modules of the same specs (engine netspec-wasm). */
@@ -32,6 +33,7 @@ const WASM_MODULES: Record<WorkloadName, () => Promise<CompiledModule>> = {
   iris: () => import("../generated/iris.wasm.ts"),
   mnist_mlp: () => import("../generated/mnist_mlp.wasm.ts"),
   deep_tanh: () => import("../generated/deep_tanh.wasm.ts"),
+  mnist_cnn: () => import("../generated/mnist_cnn.wasm.ts"),
 };
 
 /** generated/<name>.wasm.ts, checked against the spec like the JS module. */
@@ -56,6 +58,12 @@ export interface DenseLayer {
   readonly bOffset: number;
 }
 
+/** A layer of an image network (the mnist_cnn workload), located in the module's PARAMS layout. */
+export type ImageLayer =
+  | { readonly kind: "conv2d"; readonly kernel: readonly [number, number, number, number]; readonly stride: number; readonly padding: "valid" | "same"; readonly activation: string; readonly wOffset: number; readonly bOffset: number }
+  | { readonly kind: "max_pool" | "avg_pool"; readonly size: number; readonly stride: number }
+  | { readonly kind: "dense"; readonly inputs: number; readonly units: number; readonly activation: string; readonly wOffset: number; readonly bOffset: number };
+
 export interface Workload {
   readonly name: WorkloadName;
   readonly spec: Spec;
@@ -63,7 +71,10 @@ export interface Workload {
   readonly batch: number;
   readonly inputSize: number;
   readonly outputSize: number;
+  /** The dense layers of an MLP workload (empty for an image network: see `image`). */
   readonly layers: readonly DenseLayer[];
+  /** An image network's input [H, W, C] and layers (channels last, as tf.conv2d), or null. */
+  readonly image: { readonly input: readonly [number, number, number]; readonly layers: readonly ImageLayer[] } | null;
   readonly loss: "softmax_cross_entropy" | "mse";
   readonly optimizer: { readonly lr: number; readonly momentum: number; readonly nesterov: boolean };
   /** SEQUENCE batches back to back: x [SEQUENCE·batch × in], y [SEQUENCE·batch × out]. */
@@ -96,7 +107,8 @@ export async function loadWorkload(name: WorkloadName): Promise<Workload> {
   if (loss !== "softmax_cross_entropy" && loss !== "mse") throw new Error(`${name}: bench supports only softmax_cross_entropy and mse`);
   if (spec.regularizer.l1 !== 0) throw new Error(`${name}: bench does not model l1`);
 
-  const layers = denseLayers(spec, mod);
+  const image = spec.inputShape ? imageLayers(spec, mod) : null;
+  const layers = image ? [] : denseLayers(spec, mod);
   const data = prepareData(spec.data!, { baseDir: dirname(file), seed: spec.seed, inputSize: spec.input });
   const B = mod.BATCH, o = mod.OUTPUT_SIZE;
   const rows = sequenceRows(data.train.rows, B, spec.seed, spec.train.shuffle);
@@ -115,7 +127,7 @@ export async function loadWorkload(name: WorkloadName): Promise<Workload> {
   const init = model.params.slice();
 
   return {
-    name, spec, mod, batch: B, inputSize: mod.INPUT_SIZE, outputSize: o, layers, loss,
+    name, spec, mod, batch: B, inputSize: mod.INPUT_SIZE, outputSize: o, layers, image, loss,
     optimizer: sgdOf(spec),
     ...train, test, init,
     source: { features: data.train.features, labels: data.train.labels, vec }, rows,
@@ -137,6 +149,32 @@ function denseLayers(spec: Spec, mod: CompiledModule): DenseLayer[] {
     inputs = l.units;
     return layer;
   });
+}
+
+/** An image network's layers (conv2d with bias, pools, dense with bias; no penalty). */
+function imageLayers(spec: Spec, mod: CompiledModule): NonNullable<Workload["image"]> {
+  if (spec.regularizer.l2 !== 0) throw new Error(`${spec.name}: bench models image networks without a penalty`);
+  const [h, w, c] = spec.inputShape as [number, number, number];
+  const param = (i: number, role: string) => {
+    const p = mod.PARAMS.find((q) => q.path === `layers[${i}].${role}`);
+    if (!p) throw new Error(`${spec.name}: no layers[${i}].${role} in PARAMS`);
+    return p;
+  };
+  const layers = spec.layers.map((l, i): ImageLayer => {
+    const win = l.window;
+    if (l.kind === "conv2d" && win && l.bias && win.stride[0] === win.stride[1]) {
+      return { kind: "conv2d", kernel: param(i, "weights").shape as unknown as [number, number, number, number], stride: win.stride[0], padding: win.padding, activation: l.activation.op, wOffset: param(i, "weights").offset, bOffset: param(i, "biases").offset };
+    }
+    if ((l.kind === "max_pool" || l.kind === "avg_pool") && win && win.kernel[0] === win.kernel[1] && win.padding === "valid") {
+      return { kind: l.kind, size: win.kernel[0], stride: win.stride[0] };
+    }
+    if (l.kind === "dense" && l.bias) {
+      const wt = param(i, "weights");
+      return { kind: "dense", inputs: wt.shape[0]!, units: l.units, activation: l.activation.op, wOffset: wt.offset, bOffset: param(i, "biases").offset };
+    }
+    throw new Error(`${spec.name}: bench does not model layers[${i}] (${l.kind})`);
+  });
+  return { input: [h, w, c], layers };
 }
 
 /** Training-row indices of SEQUENCE batches, drawn exactly as the runtime's Trainer draws them. */

@@ -72,6 +72,12 @@ function lowerCall(c: ExprContext, e: Extract<Expr, { kind: "call" }>, fail: (m:
       }
       return arg.value;
     }
+    if (kind === "padding") {
+      if (arg.kind !== "name" || (arg.name !== "valid" && arg.name !== "same")) {
+        throw new GraphError(c.node, arg.at, `${e.fn}(): argument ${k + 1} must be valid or same (${def.usage})`);
+      }
+      return arg.name;
+    }
     if (kind === "number") {
       // A literal, possibly negated (`-0.1` parses as a negation): the layer's check judges its range.
       const value = arg.kind === "number" ? arg.value : arg.kind === "negate" && arg.arg.kind === "number" ? -arg.arg.value : undefined;
@@ -93,12 +99,20 @@ function lowerCall(c: ExprContext, e: Extract<Expr, { kind: "call" }>, fail: (m:
   }
   const layer = layers[def.target.layer];
   const input = c.g.value(args[0] as number);
-  if (input.shape.length !== 2 || !input.batched) {
-    fail(`${e.fn}() needs a batch of feature rows [batch, n]; got ${shapeText(input.shape)}${input.batched ? "" : " (give the spec a train: { batch: N } section)"}`);
+  const wants = layer.input ?? "rows";
+  if (!input.batched) fail(`${e.fn}() needs a batch (give the spec a train: { batch: N } section); got ${shapeText(input.shape)}`);
+  if (wants === "rows" && input.shape.length !== 2) {
+    // In a graph, which tensor is flattened is the writer's choice: it is not done silently.
+    fail(input.shape.length === 4
+      ? `${e.fn}() needs a batch of feature rows [batch, n]; got images ${shapeText(input.shape)}: write ${e.fn}(flatten(…), …) to read them as rows of ${shapeText([input.shape.slice(1).reduce((a, b) => a * b, 1)])}`
+      : `${e.fn}() needs a batch of feature rows [batch, n]; got ${shapeText(input.shape)}`);
   }
   const wrong = layer.call.check?.(args, input);
   if (wrong) throw new GraphError(c.node, wrong.arg < 0 ? e.at : e.args[wrong.arg]!.at, wrong.message);
-  return layer.lower(c.layer, [args[0] as number], layer.call.attrs(args, c.defaults));
+  const attrs = layer.call.attrs(args, c.defaults);
+  const misfit = layer.check?.(attrs, [input]);
+  if (misfit) fail(`${e.fn}(): ${misfit}`);
+  return layer.lower(c.layer, [args[0] as number], attrs);
 }
 
 /** A per-sample shape with the batch dimension in front, when the spec has one. */

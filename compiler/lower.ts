@@ -4,13 +4,30 @@
 // Shapes are static: the batch, when the spec has one, is fixed.
 
 import { GraphBuilder } from "./ir/builder.ts";
-import type { Graph, ParamInfo, Port, StateInfo } from "./ir/types.ts";
-import type { LayerContext, LayerDefaults } from "./ops/layer.ts";
+import { shapeText, type Graph, type ParamInfo, type Port, type StateInfo, type Value } from "./ir/types.ts";
+import type { LayerContext, LayerDef, LayerDefaults } from "./ops/layer.ts";
 import { resolveInit } from "./ops/layer.ts";
 import { layers, losses } from "./ops/registry.ts";
 import { batchedShape, lowerExpr } from "./lower-graph.ts";
 import { modelNodes, type ModelNode } from "./spec/nodes.ts";
-import type { Spec } from "./spec/types.ts";
+import type { LayerSpec, Spec } from "./spec/types.ts";
+
+/** A layer of a `layers:` spec that does not fit its input (a user's error: rules.ts reports it at the layer). */
+export class LayerError extends Error {
+  constructor(readonly index: number, message: string) {
+    super(message);
+    this.name = "LayerError";
+  }
+}
+
+/** Why a layer cannot read these inputs (its own check, then its input kind), or null. */
+export function layerMisfit(def: LayerDef<LayerSpec>, attrs: LayerSpec, ins: readonly Value[]): string | null {
+  const own = def.check?.(attrs, ins);
+  if (own) return own;
+  const x = ins[0]!;
+  if ((def.input ?? "rows") === "rows" && x.shape.length > 2 && !x.batched) return `${def.name} needs rows [batch, n]; got ${shapeText(x.shape)}`;
+  return null;
+}
 
 export interface LowerOptions {
   /** Inputs measured to be mostly zeros in the training data (their products gather nonzeros). */
@@ -25,7 +42,7 @@ export function lower(spec: Spec, options: LowerOptions = {}): Graph {
   const notes: Record<string, string> = {};
   const named: Port[] = [];
 
-  const declared = spec.graph ? spec.graph.inputs : [{ name: "x", shape: [spec.input] }];
+  const declared = spec.graph ? spec.graph.inputs : [{ name: "x", shape: spec.inputShape ?? [spec.input] }];
   const inputs: Port[] = declared.map((t) => ({
     name: t.name,
     value: g.leaf("input", t.name, batchedShape(t.shape, batch), "f32", batch !== null, options.sparseInputs?.includes(t.name)),
@@ -62,6 +79,8 @@ export function lower(spec: Spec, options: LowerOptions = {}): Graph {
       g.path = node.path;
       const def = layers[node.op];
       const ins = node.inputs.map((name) => env.get(name)!);
+      const misfit = layerMisfit(def, node.attrs, ins.map((i) => g.value(i)));
+      if (misfit) throw new LayerError(node.index! - 1, misfit);
       const out = def.lower(context(g, node, params, state), ins, node.attrs);
       env.set(node.name, out);
       named.push({ name: node.path, value: out });

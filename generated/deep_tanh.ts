@@ -605,7 +605,7 @@ export function createModel(): Model {
     b4.fill(0);
   }
 
-  // Kernel scratch: the nonzero steps of a pair of sparse rows; a row of accumulators.
+  // Kernel scratch: im2col's patch matrices (conv2d), the nonzero steps of a pair of sparse rows (nz…), a row of accumulators.
   const rowAcc = new Float64Array(4);
 
   const inputs = { "x": x };

@@ -445,7 +445,7 @@ export function createModel(): Model {
     b2.fill(0);
   }
 
-  // Kernel scratch: the nonzero steps of a pair of sparse rows; a row of accumulators.
+  // Kernel scratch: im2col's patch matrices (conv2d), the nonzero steps of a pair of sparse rows (nz…), a row of accumulators.
   const nzStep = new Int32Array(784);
   const nzA0 = new Float32Array(784);
   const nzA1 = new Float32Array(784);

@@ -224,7 +224,7 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput, backend: Backend): v
   fn("init(seed: number): void", () => emitInit(w, graph, ref));
   w.blankLine();
   if (scratchBuffers.size) {
-    w.writeLine("// Kernel scratch: the nonzero steps of a pair of sparse rows; a row of accumulators.");
+    w.writeLine("// Kernel scratch: im2col's patch matrices (conv2d), the nonzero steps of a pair of sparse rows (nz…), a row of accumulators.");
     for (const [name, { type, size }] of scratchBuffers) w.writeLine(`const ${name} = new ${type}(${size});`);
     w.blankLine();
   }

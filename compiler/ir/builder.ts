@@ -74,5 +74,7 @@ const RESERVED = new Set([
   ...["wasmKernels", "wasmHeap", "wasmHost", "wasmBytes", "WASM_BINARY", "WasmHost"], // the wasm backend's module (compiler/emit/wasm/)
   // dropout's PRNG and batch norm's column statistics
   ...["st", "start", "mu", "d", "inv", "sdy", "sdyx"],
+  // The convolution and pooling kernels' locals and scratch (ops/conv/).
+  ...["bi", "oy", "ox", "ky", "kx", "ky0", "ky1", "kx0", "kx1", "oy1", "ox1", "xr", "wr", "yr", "yo", "xw", "po", "pr", "tp", "sa", "dv", "ch", "patches", "dpatches"],
 ]);
 const reserved = (name: string): boolean => RESERVED.has(name) || /^(a|u|c|rowA|rowC)\d+$/.test(name);

@@ -4,8 +4,8 @@
 
 import { activations, layers } from "./registry.ts";
 
-/** A tensor expression; a literal count (units, pieces); the name of an activation; or a literal number (dropout's p). */
-export type ArgKind = "tensor" | "count" | "activation" | "number";
+/** A tensor expression; a literal count (units, pieces); the name of an activation; a literal number (dropout's p); or `valid` / `same`. */
+export type ArgKind = "tensor" | "count" | "activation" | "number" | "padding";
 
 export interface CallDef {
   readonly args: readonly ArgKind[];

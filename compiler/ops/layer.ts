@@ -29,17 +29,21 @@ export interface LayerDef<A = Attrs> {
    * and the attributes those arguments make, with the spec's defaults for the rest.
    */
   readonly call: {
-    readonly args: readonly ("tensor" | "count" | "activation" | "number")[];
+    readonly args: readonly ("tensor" | "count" | "activation" | "number" | "padding")[];
     readonly optional: number;
     readonly usage: string;
     /** `args` are the call's arguments: a tensor's value id, a count, or an activation with its default attributes. */
-    attrs(args: readonly (number | OpRef | undefined)[], defaults: LayerDefaults): A;
+    attrs(args: readonly (number | string | OpRef | undefined)[], defaults: LayerDefaults): A;
     /**
      * What is wrong with the call, if anything: argument `arg` (0-based; -1 is the call as a
      * whole) and a message. `input` is the tensor it is applied to.
      */
-    check?(args: readonly (number | OpRef | undefined)[], input: Value): { readonly arg: number; readonly message: string } | undefined;
+    check?(args: readonly (number | string | OpRef | undefined)[], input: Value): { readonly arg: number; readonly message: string } | undefined;
   };
+  /** What it reads: rows [batch, n] (the default), images [batch, H, W, C], or either. */
+  readonly input?: "rows" | "images" | "any";
+  /** Why the layer cannot take these inputs (a user's error, with both shapes), or null. */
+  check?(attrs: A, inputs: readonly Value[]): string | null;
   /** Builds the layer from its input values; returns its output value. */
   lower(ctx: LayerContext, inputs: readonly number[], attrs: A): number;
   /** A one-line summary for comments, dumps and explain, e.g. `dense 4→6, relu`. */

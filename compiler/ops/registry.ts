@@ -12,6 +12,12 @@ import { dropout as dropoutLayer } from "./layers/dropout.ts";
 import { batch_norm as batchNormLayer } from "./layers/batch_norm.ts";
 import { dropout, dropout_mask } from "./core/dropout.ts";
 import { batch_norm, batch_norm_dgamma, batch_norm_grad } from "./core/batch_norm.ts";
+import { conv2d as conv2dLayer } from "./layers/conv2d.ts";
+import { avgPool, maxPool } from "./layers/pool.ts";
+import { flatten } from "./layers/flatten.ts";
+import { channel_sum, conv2d, conv2d_grad_input, conv2d_grad_weights } from "./conv/conv2d.ts";
+import { avg_pool, avg_pool_grad, max_pool, max_pool_grad } from "./conv/pool.ts";
+import { reshape } from "./conv/reshape.ts";
 import { elu } from "./activations/elu.ts";
 import { identity } from "./activations/identity.ts";
 import { leaky_relu } from "./activations/leaky_relu.ts";
@@ -48,7 +54,16 @@ const backwardOf = (defs: readonly Activation[]): Record<string, OpDef> => Objec
 export const activations = forwardOps(activationDefs);
 
 /** Layer kinds a spec node can name; each lowers itself to the primitive ops below. */
-export const layers = { dense, maxout: maxoutLayer, dropout: dropoutLayer, batch_norm: batchNormLayer } satisfies Record<string, LayerDef<LayerSpec>>;
+export const layers = {
+  dense,
+  maxout: maxoutLayer,
+  dropout: dropoutLayer,
+  batch_norm: batchNormLayer,
+  conv2d: conv2dLayer,
+  max_pool: maxPool,
+  avg_pool: avgPool,
+  flatten,
+} satisfies Record<string, LayerDef<LayerSpec>>;
 
 export const losses = {
   softmax_cross_entropy,
@@ -89,6 +104,10 @@ export const differentiableOps = {
   add,
   dropout,
   batch_norm,
+  conv2d,
+  max_pool,
+  avg_pool,
+  reshape,
 } satisfies Record<string, OpDef>;
 
 /** Ops that only appear in backward graphs, added by gradient rules. */
@@ -110,6 +129,11 @@ export const backwardOps = {
   copy,
   batch_norm_grad,
   batch_norm_dgamma,
+  conv2d_grad_input,
+  conv2d_grad_weights,
+  channel_sum,
+  max_pool_grad,
+  avg_pool_grad,
   ...backwardOf([...Object.values(activationDefs), neg, exp, log]),
 } satisfies Record<string, OpDef>;
 

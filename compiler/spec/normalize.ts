@@ -60,7 +60,41 @@ function optimizer(v: KindValue, epochs: number): OptimizerSpec {
 const GLOROT: InitSpec = { kind: "glorot_uniform" };
 const ZEROS: InitSpec = { kind: "zeros" };
 
-function layer(l: NonNullable<RawSpec["layers"]>[number], raw: RawSpec, width: number): LayerSpec {
+type RawLayer = NonNullable<RawSpec["layers"]>[number];
+const pair = (v: number | readonly [number, number]): [number, number] => (typeof v === "number" ? [v, v] : [v[0], v[1]]);
+
+/** conv2d, max_pool, avg_pool and flatten layers (Keras' defaults: stride 1 for conv, the pool size for pools). */
+function imageLayer(l: RawLayer, raw: RawSpec): LayerSpec | null {
+  const reg = l.regularize === false ? 0 : l.regularize;
+  const none = { op: "identity", attrs: {} };
+  const common = { pieces: 1, activation: none, bias: false, init: { weights: GLOROT, biases: ZEROS }, regularize: reg, regularizeBias: 0 };
+  if (l.conv2d) {
+    const c = l.conv2d;
+    return {
+      ...common,
+      kind: "conv2d",
+      units: c.filters,
+      window: { kernel: pair(c.kernel), stride: pair(c.stride), padding: c.padding },
+      activation: opRef(c.activation ?? "identity", activations),
+      bias: c.bias,
+      init: { weights: initSpec(c.init?.weights ?? raw.init?.weights, GLOROT), biases: initSpec(c.init?.biases ?? raw.init?.biases, ZEROS) },
+      regularizeBias: raw.regularizer?.biases && c.bias ? reg : 0,
+    };
+  }
+  for (const kind of ["max_pool", "avg_pool"] as const) {
+    const p = l[kind];
+    if (p === undefined) continue;
+    const o = typeof p === "number" || Array.isArray(p) ? { size: p as number | [number, number], stride: undefined, padding: "valid" as const } : p;
+    const s = pair(o.size);
+    return { ...common, kind, units: 0, regularize: 0, window: { kernel: s, stride: o.stride === undefined ? s : pair(o.stride), padding: o.padding } };
+  }
+  if (l.flatten !== undefined) return { ...common, kind: "flatten", units: 0, regularize: 0 };
+  return null;
+}
+
+function layer(l: RawLayer, raw: RawSpec, width: number): LayerSpec {
+  const image = imageLayer(l, raw);
+  if (image) return image;
   const reg = l.regularize === false ? 0 : l.regularize;
   if (l.dropout !== undefined || l.batch_norm !== undefined) {
     // Width-preserving layers: they own no weights or biases.
@@ -88,7 +122,8 @@ function layer(l: NonNullable<RawSpec["layers"]>[number], raw: RawSpec, width: n
 
 /** Each layer knows its width: dropout and batch_norm keep the one before them. */
 function layersOf(raw: RawSpec): LayerSpec[] {
-  let width = raw.input ?? 0;
+  // An image input's width is its flat size; dropout after an image layer keeps no width.
+  let width = typeof raw.input === "number" ? raw.input : 0;
   return (raw.layers ?? []).map((l) => {
     const spec = layer(l, raw, width);
     width = spec.units;
@@ -109,7 +144,8 @@ export function normalize(raw: RawSpec, graph: GraphSpec | null): Spec {
   return {
     netspec: 1,
     name: raw.name,
-    input: raw.input ?? (graph ? graph.inputs.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0) : 0),
+    input: typeof raw.input === "object" ? raw.input.reduce((a, b) => a * b, 1) : raw.input ?? (graph ? graph.inputs.reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0) : 0),
+    ...(Array.isArray(raw.input) && raw.input.length === 3 ? { inputShape: [...raw.input] } : {}),
     layers: layersOf(raw),
     graph,
     loss: raw.loss === undefined ? null : opRef(raw.loss, losses),

@@ -7,6 +7,7 @@ import type { Finding } from "./issues.ts";
 import type { Path } from "./parse.ts";
 import { graphRules } from "./graph/rules.ts";
 import { optimizerRules } from "./optimizer-rules.ts";
+import { hasImageLayers, imageRules } from "./image-rules.ts";
 import type { Spec } from "./types.ts";
 
 /** Builtin data sets: features per sample and classes. */
@@ -22,6 +23,7 @@ export function crossRules(spec: Spec): Finding[] {
 
 function shapeRules(spec: Spec): Finding[] {
   if (spec.graph) return graphRules(spec);
+  if (hasImageLayers(spec)) return imageRules(spec);
   const out: Finding[] = [];
   const last = spec.layers.length - 1;
   const lastLayer = spec.layers[last]!;

@@ -52,10 +52,34 @@ const init = kindOf(
 const multiplierError = says("must be a multiplier ≥ 0, or false to opt out");
 const multiplier = () => z.number({ error: multiplierError }).min(0, { error: multiplierError });
 
+// Image layers (Keras' Conv2D, MaxPooling2D, AveragePooling2D, Flatten). A size is N (square) or [height, width].
+const sizeError = says("must be a positive integer or [height, width]");
+const size = () => z.union([posInt(MAX_WIDTH), z.tuple([posInt(MAX_WIDTH), posInt(MAX_WIDTH)], { error: sizeError })], { error: sizeError });
+const padding = () => nameOf("padding", ["valid", "same"]).default("valid");
+const conv2d = z.strictObject({
+  filters: posInt(MAX_WIDTH),
+  kernel: size(),
+  stride: size().default(1),
+  padding: padding(),
+  activation: activation.optional(),
+  bias: bool().default(true),
+  init: z.strictObject({ weights: init.optional(), biases: init.optional() }).optional(),
+});
+const poolError = says("must be a pool size, or a mapping like { size: 2, stride: 2 }");
+const pool = () => z.union([size(), z.strictObject({ size: size().default(2), stride: size().optional(), padding: padding() })], { error: poolError });
+/** `- flatten:` (null) or `- flatten: {}`. */
+const flatten = z.union([z.null(), z.strictObject({})], { error: says("takes no options: write '- flatten: {}'") });
+/** The keys that name a layer's kind: exactly one per layer. */
+const KINDS = ["dense", "maxout", "dropout", "batch_norm", "conv2d", "max_pool", "avg_pool", "flatten"] as const;
+
 const layer = z
   .strictObject({
     dense: posInt(MAX_WIDTH).optional(),
     maxout: posInt(MAX_WIDTH).optional(),
+    conv2d: conv2d.optional(),
+    max_pool: pool().optional(),
+    avg_pool: pool().optional(),
+    flatten: flatten.optional(),
     pieces: intIn(2, MAX_PIECES).optional(),
     activation: activation.optional(),
     bias: bool().default(true),
@@ -72,11 +96,17 @@ const layer = z
   })
   .superRefine((l, ctx) => {
     const issue = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, input: l, message });
-    const kinds = (["dense", "maxout", "dropout", "batch_norm"] as const).filter((k) => l[k] !== undefined);
-    if (kinds.length === 0) issue([], "must have 'dense: <units>', 'maxout: <units>', 'dropout: <p>' or 'batch_norm: {}'");
-    if (kinds.length > 1) issue([kinds[1]!], `cannot be combined with ${kinds[0]}: a layer is one or the other`);
-    if (l.init !== undefined && (l.dropout !== undefined || l.batch_norm !== undefined)) issue(["init"], "only applies to dense and maxout layers");
-    if (l.dropout !== undefined && l.activation !== undefined) issue(["activation"], "is not allowed on a dropout layer");
+    const kinds = KINDS.filter((k) => l[k] !== undefined);
+    if (kinds.length === 0) issue([], "must have 'dense: <units>', 'maxout: <units>', 'dropout: <p>', 'batch_norm: {}', 'conv2d: { filters, kernel }', 'max_pool: <size>', 'avg_pool: <size>' or 'flatten: {}'");
+    if (kinds.length > 1) issue([kinds[1]!], `cannot be combined with ${kinds[0]}: a layer is one kind or another`);
+    const inside = kinds[0] === "conv2d" ? " (a conv2d layer's activation and init go inside conv2d: { … })" : "";
+    if (kinds.length === 1 && l.activation !== undefined) {
+      if (kinds[0] === "dropout") issue(["activation"], "is not allowed on a dropout layer");
+      else if (!["dense", "maxout", "batch_norm"].includes(kinds[0]!)) issue(["activation"], `only applies to dense layers${inside}`);
+    }
+    if (kinds.length === 1 && !["dense", "maxout"].includes(kinds[0]!) && l.init !== undefined) {
+      issue(["init"], `only applies to dense and maxout layers${inside}`);
+    }
     if (l.maxout === undefined && l.pieces !== undefined) issue(["pieces"], "only applies to maxout layers");
     if (l.maxout !== undefined && l.dense === undefined && l.activation !== undefined) {
       issue(["activation"], "is not allowed on a maxout layer (the max over its pieces is the nonlinearity)");
@@ -179,7 +209,11 @@ export const specSchema = z
       .max(64, { error: says("must be at most 64 characters") })
       .regex(/^[a-z][a-z0-9_]*$/, { error: says("must be a lowercase identifier matching [a-z][a-z0-9_]*") })
       .refine((n) => !JS_RESERVED.has(n), { error: says("must not be a JavaScript reserved word") }),
-    input: posInt(MAX_WIDTH).optional(),
+    input: z
+      .union([posInt(MAX_WIDTH), z.tuple([posInt(MAX_WIDTH)]), z.tuple([posInt(MAX_WIDTH), posInt(MAX_WIDTH), posInt(MAX_WIDTH)])], {
+        error: says("must be a feature count, or an image shape [height, width, channels]"),
+      })
+      .optional(),
     layers: z
       .array(layer, { error: says("must be a list of layers") })
       .min(1, { error: says("must list at least one layer") })

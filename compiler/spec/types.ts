@@ -18,10 +18,19 @@ export type InitSpec =
   | InitRule
   | { kind: "glorot_uniform" | "glorot_normal" | "he_normal" | "he_uniform" };
 
+/** The window of a conv2d (its kernel) or a pool (its size): Keras' semantics (ops/conv/geometry.ts). */
+export interface WindowSpec {
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  readonly padding: "valid" | "same";
+}
+
 export interface LayerSpec {
-  readonly kind: "dense" | "maxout" | "dropout" | "batch_norm";
-  /** Output width (dropout and batch_norm: their input's width). */
+  readonly kind: "dense" | "maxout" | "dropout" | "batch_norm" | "conv2d" | "max_pool" | "avg_pool" | "flatten";
+  /** dense, maxout: output units; conv2d: filters; dropout and batch_norm: their input's width; pools and flatten: 0. */
   readonly units: number;
+  /** conv2d's kernel, a pool's size (absent for dense, maxout, flatten). */
+  readonly window?: WindowSpec;
   /** maxout: affine pieces per unit (≥ 2); dense: 1. */
   readonly pieces: number;
   readonly activation: OpRef;
@@ -89,6 +98,8 @@ export interface Spec {
   readonly name: string;
   /** Features per sample of a layers: spec (its single input x); for a graph spec, its inputs' total size per sample. */
   readonly input: number;
+  /** A layers: spec's per-sample input shape when it is an image `[H, W, C]` (absent: `[input]`). */
+  readonly inputShape?: readonly number[];
   /** The layers: form (empty for a graph spec). */
   readonly layers: readonly LayerSpec[];
   /** The graph: form (null for a layers: spec). */

@@ -6,10 +6,19 @@ import { BACKENDS } from "../../compiler/backend.ts";
 import { lower } from "../../compiler/lower.ts";
 import { activations, differentiableOps, losses, opDef } from "../../compiler/ops/registry.ts";
 import { checkSpec } from "../../compiler/spec/index.ts";
-import type { Spec } from "../../compiler/spec/types.ts";
+import type { LayerSpec, Spec } from "../../compiler/spec/types.ts";
 import { gradCheck } from "../helpers/gradcheck.ts";
 import { mathCases } from "../helpers/math-graphs.ts";
 import { batchNormLayer, dropoutLayer, layer, makeSpec } from "../helpers/specs.ts";
+import { convCases } from "../helpers/conv-graphs.ts";
+
+/** Image layers as normalize makes them. */
+function conv(w: { filters: number; kernel: [number, number]; stride: [number, number]; padding: "valid" | "same" }, activation: string): LayerSpec {
+  return { ...layer(w.filters, activation), kind: "conv2d", window: { kernel: w.kernel, stride: w.stride, padding: w.padding } };
+}
+function pool(kind: "max_pool" | "avg_pool", kernel: [number, number], stride: [number, number]): LayerSpec {
+  return { ...layer(0), kind, bias: false, regularize: 0, window: { kernel, stride, padding: "valid" } };
+}
 
 /** A graph spec (its front end checked), for the ops only a graph can write. */
 function graphSpec(text: string): Spec {
@@ -83,6 +92,29 @@ const cases: [string, Spec][] = [
     "loss: softmax_cross_entropy",
     "train: { batch: 7 }",
   ].join("\n"))],
+  ["a CNN from layers: (conv2d same/stride 2 relu, max_pool, conv2d valid tanh, avg_pool, implicit flatten, dense)", makeSpec({
+    input: 6 * 7 * 1,
+    inputShape: [6, 7, 1],
+    layers: [
+      conv({ filters: 4, kernel: [3, 2], stride: [2, 2], padding: "same" }, "relu"),
+      pool("max_pool", [2, 2], [1, 1]),
+      conv({ filters: 3, kernel: [2, 2], stride: [1, 1], padding: "valid" }, "tanh"),
+      pool("avg_pool", [1, 2], [1, 1]),
+      layer(3),
+    ],
+    regularizer: { l1: 0, l2: 0.01 },
+  })],
+  ["a CNN as a graph: conv2d(…, same), max_pool, avg_pool, dense(flatten(…))", graphSpec([
+    "inputs: { x: [7, 5, 2] }",
+    "graph:",
+    "  c: conv2d(x, 3, 3, relu, 1, same)",
+    "  p: max_pool(c, 2, 1)",
+    "  q: avg_pool(p, 2)",
+    "  scores: dense(flatten(q), 3)",
+    "output: scores",
+    "loss: softmax_cross_entropy",
+    "train: { batch: 4 }",
+  ].join("\n"))],
   ["one output, one row", makeSpec({ input: 2, layers: [layer(1, "tanh")], loss: { op: "mse", attrs: {} }, train: { batch: 1, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } })],
 ];
 
@@ -97,8 +129,8 @@ describe.each(BACKENDS)("gradient check of every op, %s backend", (backend) => {
 
 describe("gradient check of every op", () => {
   it("covers every registered differentiable op", () => {
-    // Spec-lowered networks here, hand-built graphs in math-ops.test.ts.
-    const graphs = [...cases.map(([, spec]) => lower(spec)), ...mathCases.map((c) => c.graph)];
+    // Spec-lowered networks here, hand-built graphs in math-ops.test.ts and conv-ops.test.ts.
+    const graphs = [...cases.map(([, spec]) => lower(spec)), ...mathCases.map((c) => c.graph), ...convCases.map((c) => c.graph)];
     const used = new Set(graphs.flatMap((g) => g.nodes.map((n) => n.op)));
     // identity is skipped by lowering; it is checked as an op on its own below.
     const missing = Object.keys(differentiableOps).filter((op) => !used.has(op) && op !== "identity");

@@ -26,7 +26,7 @@ export interface MathCase {
 
 export const BATCH = 3;
 
-class CaseBuilder {
+export class CaseBuilder {
   readonly g = new GraphBuilder();
   readonly inputs: Port[] = [];
   readonly params: ParamInfo[] = [];
@@ -66,7 +66,7 @@ interface Options {
  * A case: `body` builds the computation and returns its result y. The loss is Σ y ⊙ t with
  * t a fixed random target of y's shape, so every element of y matters to it.
  */
-function graphCase(name: string, body: (b: CaseBuilder) => number, { asLoss = false, kink = false }: Options = {}): MathCase {
+export function graphCase(name: string, body: (b: CaseBuilder) => number, { asLoss = false, kink = false }: Options = {}): MathCase {
   const b = new CaseBuilder();
   b.g.path = "test";
   const y = body(b);

@@ -1,10 +1,13 @@
 // dense: z = x·W + b, then the activation. W [in, units·pieces] and b are the layer's own
 // parameters; maxout (maxout.ts) shares the affine part and takes a max over pieces instead.
+import type { Value } from "../../ir/types.ts";
 import type { LayerSpec, OpRef } from "../../spec/types.ts";
 import { resolveInit, type LayerContext, type LayerDef } from "../layer.ts";
+import { flattened } from "./flatten.ts";
 
-/** x·W (+ b) for a dense or maxout layer: returns the pre-activation z. */
-export function affine(ctx: LayerContext, x: number, l: LayerSpec): number {
+/** x·W (+ b) for a dense or maxout layer: returns the pre-activation z. An image batch is flattened first. */
+export function affine(ctx: LayerContext, input: number, l: LayerSpec): number {
+  const x = flattened(ctx, input, ctx.name("flat"));
   const width = ctx.value(x).shape[1]!;
   const cols = l.units * l.pieces;
   const w = ctx.param("weights", ctx.name("W"), [width, cols], resolveInit(l.init.weights, width, cols), l.regularize);
@@ -29,5 +32,9 @@ export const dense: LayerDef<LayerSpec> = {
     const z = affine(ctx, x!, l);
     return l.activation.op === "identity" ? z : ctx.add(l.activation.op, [z], l.activation.attrs, ctx.name("h"));
   },
-  describe: (l, [x]) => `dense ${x!.shape[1]}→${l.units}${l.bias ? "" : " (no bias)"}, ${l.activation.op}`,
+  describe: (l, [x]) => `${flattenNote(x!)}dense ${x!.shape.slice(1).reduce((a, b) => a * b, 1)}→${l.units}${l.bias ? "" : " (no bias)"}, ${l.activation.op}`,
 };
+
+/** explain's note when a dense layer reads images: the implicit Flatten (Keras needs it written). */
+export const flattenNote = (x: Value): string =>
+  x.shape.length > 2 ? `flatten [${x.shape.slice(1).join("×")}] (implicit, channels-last order), then ` : "";

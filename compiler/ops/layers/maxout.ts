@@ -1,7 +1,7 @@
 // maxout: each unit is the max over K affine pieces (Goodfellow et al.), no activation.
 import type { LayerSpec } from "../../spec/types.ts";
 import type { LayerDef } from "../layer.ts";
-import { affine } from "./dense.ts";
+import { affine, flattenNote } from "./dense.ts";
 
 export const maxout: LayerDef<LayerSpec> = {
   name: "maxout",
@@ -15,5 +15,5 @@ export const maxout: LayerDef<LayerSpec> = {
     }),
   },
   lower: (ctx, [x], l) => ctx.add("maxout", [affine(ctx, x!, l)], { pieces: l.pieces }, ctx.name("h")),
-  describe: (l, [x]) => `maxout ${x!.shape[1]}→${l.units} (${l.pieces} pieces)`,
+  describe: (l, [x]) => `${flattenNote(x!)}maxout ${x!.shape.slice(1).reduce((a, b) => a * b, 1)}→${l.units} (${l.pieces} pieces)`,
 };

@@ -1,0 +1,61 @@
+// Window geometry shared by conv2d and the pools, as Keras and TensorFlow define it:
+// `valid` takes only whole windows, out = ⌊(in − k) / s⌋ + 1; `same` gives out = ⌈in / s⌉ and
+// pads with zeros, the odd padding element going after (bottom/right), as TensorFlow does.
+// Tensors are NHWC: x[b, y, x, c] at ((b·H + y)·W + x)·C + c.
+
+import type { Attrs } from "../op.ts";
+
+export type Padding = "valid" | "same";
+
+/** The window attributes every windowed op carries (kernel or pool size, stride, padding). */
+export interface Window {
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly padding: Padding;
+}
+
+/** One spatial axis: output length and the padding before the first element. */
+export interface Axis {
+  readonly out: number;
+  readonly before: number;
+}
+
+export function axis(size: number, k: number, s: number, padding: Padding): Axis {
+  if (padding === "valid") return { out: Math.floor((size - k) / s) + 1, before: 0 };
+  const out = Math.ceil(size / s);
+  const total = Math.max((out - 1) * s + k - size, 0);
+  return { out, before: Math.floor(total / 2) };
+}
+
+export const windowOf = (a: Attrs): Window => a as unknown as Window;
+
+/** [H, W, C] of an NHWC tensor's shape (its first dimension is the batch). */
+export const hwc = (shape: readonly number[]): [number, number, number] => [shape[1]!, shape[2]!, shape[3]!];
+
+/**
+ * Why a window does not fit an input, or null: a kernel larger than a `valid` input, or a
+ * stride that leaves part of a `valid` input unread (Keras would drop those rows silently).
+ */
+export function windowMisfit(what: string, input: readonly number[], w: Window): string | null {
+  const [h, wd] = input;
+  const shape = `[${input.join("×")}]`;
+  const kernel = `${w.kh}×${w.kw}`;
+  if (w.padding === "same") return null;
+  if (w.kh > h! || w.kw > wd!) return `${what} ${kernel} is larger than its input ${shape} (use padding: same, or a smaller ${what})`;
+  const leftY = (h! - w.kh) % w.sh;
+  const leftX = (wd! - w.kw) % w.sw;
+  if (leftY || leftX) {
+    const out = [axis(h!, w.kh, w.sh, "valid").out, axis(wd!, w.kw, w.sw, "valid").out];
+    return `stride ${w.sh}×${w.sw} does not divide input ${shape} minus ${what} ${kernel}: the output [${out.join("×")}] would leave ` +
+      `the last ${leftY} row(s) and ${leftX} column(s) unread (Keras drops them; use padding: same, or another stride)`;
+  }
+  return null;
+}
+
+/** The output's [batch, OH, OW] for an NHWC input (the channel count is the op's own). */
+export function outputHW(shape: readonly number[], w: Window): [number, number] {
+  const [h, wd] = hwc(shape);
+  return [axis(h, w.kh, w.sh, w.padding).out, axis(wd, w.kw, w.sw, w.padding).out];
+}

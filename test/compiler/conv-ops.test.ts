@@ -1,0 +1,131 @@
+// The image ops (conv2d, max_pool, avg_pool, reshape) on the odd shapes of
+// test/helpers/conv-graphs.ts: float64 gradients against central differences, the generated
+// float32 code (both kernel forms) against the interpreter; then ties, shapes and errors.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { autodiff } from "../../compiler/autodiff.ts";
+import { emit } from "../../compiler/emit/module.ts";
+import { fuse } from "../../compiler/fuse.ts";
+import { interpret, lossOf, type Feeds } from "../../compiler/interpret.ts";
+import { verify } from "../../compiler/ir/verify.ts";
+import type { Value } from "../../compiler/ir/types.ts";
+import { axis, windowMisfit } from "../../compiler/ops/conv/geometry.ts";
+import { opDef } from "../../compiler/ops/registry.ts";
+import { plan } from "../../compiler/plan.ts";
+import type { CompiledModule } from "../../runtime/module.ts";
+import { convCases, tieCase } from "../helpers/conv-graphs.ts";
+import { dir, rng } from "../helpers/gradcheck.ts";
+import { feedsOf, type MathCase } from "../helpers/math-graphs.ts";
+import { layer, makeSpec } from "../helpers/specs.ts";
+
+const rel = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
+const worst = (a: ArrayLike<number>, b: ArrayLike<number>, floor: number) => Array.from(a).reduce((m, v, i) => Math.max(m, rel(v, b[i]!, floor)), 0);
+
+function finiteDifferences(c: MathCase, feeds: Feeds): Float64Array[] {
+  const h = 1e-6;
+  return [...feeds.params, ...feeds.inputs].map((theta) =>
+    theta.map((keep, i) => {
+      theta[i] = keep + h;
+      const up = lossOf(c.graph, feeds);
+      theta[i] = keep - h;
+      const down = lossOf(c.graph, feeds);
+      theta[i] = keep;
+      return (up - down) / (2 * h);
+    }),
+  );
+}
+
+let count = 0;
+async function compile(c: MathCase) {
+  const graph = fuse(autodiff(c.graph));
+  verify(graph, "fuse");
+  const buffers = plan(graph);
+  const spec = makeSpec({ name: "conv", layers: [layer(1)], loss: { op: "mse", attrs: {} }, train: { batch: c.batch, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } });
+  const file = join(dir, `conv_${++count}.ts`);
+  writeFileSync(file, emit({ spec, graph, plan: buffers, hash: "test", source: "conv.yaml", version: "test" }));
+  return { graph, buffers, mod: (await import(pathToFileURL(file).href)) as CompiledModule };
+}
+
+describe("image ops", () => {
+  it.each(convCases)("$name: float64 gradients match central differences", (c) => {
+    const train = autodiff(c.graph, { inputGrads: true });
+    verify(train, "autodiff");
+    const feeds = feedsOf(c, rng(3));
+    const env = interpret(train, feeds);
+    const numeric = finiteDifferences(c, feeds);
+    // Central differences of a loss summed over hundreds of terms are good to about 1e-6 here.
+    [...train.grads, ...train.inputGrads].forEach((id, k) => expect(worst(env[id]!.data, numeric[k]!, 1e-3)).toBeLessThan(1e-5));
+  });
+
+  it.each([...convCases, tieCase])("$name: the generated float32 code matches the interpreter", async (c) => {
+    const { graph, buffers, mod } = await compile(c);
+    const feeds = feedsOf(c, rng(5));
+    const model = mod.createModel();
+    graph.params.forEach((p, k) => model.params.set(feeds.params[k]!, buffers.slots[p.value]!.offset));
+    graph.inputs.forEach((p, k) => model.input.set(feeds.inputs[k]!, buffers.slots[p.value]!.offset));
+    graph.targets.forEach((p, k) => model.target.set(feeds.targets[k]!, buffers.slots[p.value]!.offset));
+    model.forward();
+    const loss = model.loss();
+    model.backward();
+    const env = interpret(graph, feeds);
+    const out = env[graph.outputs[0]!.value]!.data;
+    expect(worst(model.output.subarray(0, out.length), out, 1e-3)).toBeLessThan(1e-4);
+    expect(rel(loss, lossOf(graph, feeds), 1e-3)).toBeLessThan(1e-4);
+    graph.params.forEach((p, k) => {
+      const { offset, size } = buffers.slots[p.value]!;
+      // float32 sums of up to a few hundred products: as test/compiler/ops.test.ts allows.
+      expect(worst(model.grads.subarray(offset, offset + size), env[graph.grads[k]!]!.data, 1e-3)).toBeLessThan(1e-3);
+    });
+  });
+});
+
+describe("max_pool ties", () => {
+  it("routes each window's gradient to its first maximum in row-major order", async () => {
+    const train = autodiff(tieCase.graph, { inputGrads: true });
+    const feeds = feedsOf(tieCase, rng(1));
+    const env = interpret(train, feeds);
+    const t = feeds.targets[0]!;
+    expect([...env[tieCase.graph.outputs[0]!.value]!.data]).toEqual([3, 5, 3, 5, 3, 5]);
+    const routed = [0, 1, 2].flatMap((r) => [t[2 * r]!, 0, 0, t[2 * r + 1]!, 0, 0, 0, 0]);
+    expect([...env[train.inputGrads[0]!]!.data]).toEqual(routed);
+    // The generated kernel routes the same way (P's gradient is x's).
+    const { graph, buffers, mod } = await compile(tieCase);
+    const model = mod.createModel();
+    const fed = feedsOf(tieCase, rng(1));
+    graph.params.forEach((p, k) => model.params.set(fed.params[k]!, buffers.slots[p.value]!.offset));
+    graph.inputs.forEach((p, k) => model.input.set(fed.inputs[k]!, buffers.slots[p.value]!.offset));
+    graph.targets.forEach((p, k) => model.target.set(fed.targets[k]!, buffers.slots[p.value]!.offset));
+    model.forward();
+    model.backward();
+    const { offset, size } = buffers.slots[graph.grads[0]!]!;
+    expect([...model.grads.subarray(offset, offset + size)]).toEqual(routed.map(Math.fround));
+  });
+});
+
+const image = (shape: number[]): Value => ({ id: 0, name: "x", shape, dtype: "f32", kind: "input", batched: true });
+
+describe("geometry (Keras/TensorFlow semantics)", () => {
+  it("valid floors, same is ⌈in/stride⌉ with the odd padding after", () => {
+    expect(axis(7, 2, 2, "valid")).toEqual({ out: 3, before: 0 });
+    expect(axis(5, 3, 2, "same")).toEqual({ out: 3, before: 1 });
+    expect(axis(7, 2, 2, "same")).toEqual({ out: 4, before: 0 });
+    expect(axis(28, 5, 1, "same")).toEqual({ out: 28, before: 2 });
+    expect(axis(6, 4, 1, "same")).toEqual({ out: 6, before: 1 });
+  });
+
+  it("names both shapes when a window does not fit", () => {
+    expect(windowMisfit("kernel", [4, 4, 3], { kh: 5, kw: 5, sh: 1, sw: 1, padding: "valid" })).toBe(
+      "kernel 5×5 is larger than its input [4×4×3] (use padding: same, or a smaller kernel)");
+    expect(windowMisfit("kernel", [5, 7, 2], { kh: 3, kw: 2, sh: 2, sw: 2, padding: "valid" })).toMatch(
+      /^stride 2×2 does not divide input \[5×7×2\] minus kernel 3×2: the output \[2×3\] would leave the last 0 row\(s\) and 1 column\(s\) unread/);
+    expect(windowMisfit("kernel", [5, 7, 2], { kh: 3, kw: 2, sh: 2, sw: 2, padding: "same" })).toBeNull();
+  });
+
+  it("op shape rules refuse a kernel that does not fit the input's channels", () => {
+    const w: Value = { ...image([3, 3, 4, 8]), batched: false, kind: "param" };
+    expect(opDef("conv2d").shape([image([2, 5, 5, 3]), w], { kh: 3, kw: 3, sh: 1, sw: 1, padding: "valid" })).toBe(
+      "kernel [3×3×4×8] does not fit input [2×5×5×3]");
+  });
+});
