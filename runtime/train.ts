@@ -131,6 +131,17 @@ function* epochs(tr: Trainer, opts: TrainOptions): Generator<"step" | "epoch", S
   }
 }
 
+/** Lets other work run: setImmediate under Node; in a browser (which has none) a message
+ *  round trip, since setTimeout(0) is clamped to 4 ms there. */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === "function") return new Promise<void>((res) => setImmediate(res));
+  return new Promise<void>((res) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => (channel.port1.close(), res());
+    channel.port2.postMessage(null);
+  });
+}
+
 export async function train(
   mod: CompiledModule, data: { train: Dataset; test: Dataset | null }, opts: TrainOptions = {},
 ): Promise<TrainResult> {
@@ -143,7 +154,7 @@ export async function train(
     const r = it.next();
     if (r.done) return finish(tr, r.value, opts, t0, start);
     if (performance.now() - lastYield > 50) {
-      await new Promise<void>((res) => setImmediate(res));
+      await yieldToEventLoop();
       lastYield = performance.now();
     }
     // An abort takes effect between epochs, so a checkpoint never holds half an epoch.

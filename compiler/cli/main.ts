@@ -7,6 +7,7 @@ import { registerDraw } from "./draw.ts";
 import { registerExplain } from "./explain.ts";
 import { registerGrad } from "./grad.ts";
 import { registerPredict } from "./predict.ts";
+import { registerServe } from "./serve.ts";
 import { registerTrain } from "./train.ts";
 import { registerSchema } from "./schema.ts";
 import { registerValidate } from "./validate.ts";
@@ -26,5 +27,6 @@ registerPredict(program);
 registerSchema(program);
 registerGrad(program);
 registerDraw(program);
+registerServe(program);
 
 await program.parseAsync();

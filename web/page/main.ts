@@ -1,0 +1,150 @@
+// The dashboard page: pick a spec, edit it with the server validating as you type, read its
+// explain table and graph, and train it here or on the server with live curves.
+
+import "./style.css";
+import type { EpochMetrics } from "../../runtime/index.ts";
+import type { RunSummary } from "../shared/result.ts";
+import { api, ApiError, type PageDiagnostic } from "./api.ts";
+import { Curves } from "./charts.ts";
+import { renderConfusion } from "./confusion.ts";
+import { createEditor, setText } from "./editor.ts";
+import { trainInBrowser, trainOnServer, type RunHandle, type RunView } from "./runs.ts";
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const buttons = { browser: $<HTMLButtonElement>("train-browser"), server: $<HTMLButtonElement>("train-server"), stop: $<HTMLButtonElement>("stop") };
+
+let current = ""; // the selected spec's path
+let inspected = ""; // the text the explain table and graph show
+let trainable = false;
+let run: RunHandle | null = null;
+
+const curves = new Curves($("chart-loss"), $("chart-accuracy"), $("chart-lr"));
+const [schema, { specs }] = await Promise.all([api.schema(), api.specs()]);
+const editor = createEditor($("editor"), schema, {
+  check: (source) => api.validate({ path: current, source }).catch((e: Error) => ({ errors: [], warnings: [], failure: e.message })),
+  checked: (source, errors, warnings) => void showProblems(source, errors, warnings),
+});
+const text = () => editor.state.doc.toString();
+
+function showProblems(source: string, errors: PageDiagnostic[], warnings: PageDiagnostic[]): void {
+  const badge = $("validity");
+  badge.textContent = errors.length ? `${errors.length} error${errors.length > 1 ? "s" : ""}` : warnings.length ? "valid, with warnings" : "valid";
+  badge.className = `badge ${errors.length ? "bad" : "good"}`;
+  // What `netspec validate` prints, line for line.
+  $("problems").textContent = [...errors, ...warnings].map((d) => d.text).join("\n");
+  $("problems").hidden = errors.length + warnings.length === 0;
+  if (!errors.length && source !== inspected) void inspect(source);
+  updateButtons();
+}
+
+async function inspect(source: string): Promise<void> {
+  inspected = source;
+  const result = await api.inspect({ path: current, source }).catch((e: Error) => ({ errors: [], explain: `(${e.message})`, svg: null, trainable: false }));
+  if (source !== text()) return;
+  trainable = Boolean(result.trainable);
+  $("explain").textContent = result.explain ?? "";
+  const graph = $("graph");
+  graph.replaceChildren();
+  if (result.svg) {
+    // As an image: the SVG is shown, never run.
+    const img = document.createElement("img");
+    img.alt = `computation graph of ${result.name ?? current}`;
+    img.src = URL.createObjectURL(new Blob([result.svg], { type: "image/svg+xml" }));
+    graph.append(img);
+  }
+  if (!trainable) status("this spec has no loss or no data: nothing to train (see `netspec grad`)", "note");
+  else if (!run) status("");
+  updateButtons();
+}
+
+function updateButtons(): void {
+  const ok = $("validity").classList.contains("good") && trainable;
+  buttons.browser.disabled = buttons.server.disabled = Boolean(run) || !ok;
+  buttons.stop.disabled = !run;
+}
+
+function status(message: string, kind = ""): void {
+  $("status").textContent = message;
+  $("status").className = `status ${kind}`;
+}
+
+const fmt = (x: number | null | undefined, digits = 4) => (x == null ? "n/a" : x.toPrecision(digits));
+const pct = (x: number | null | undefined) => (x == null ? "n/a" : `${(100 * x).toFixed(2)}%`);
+
+function showStats(m: EpochMetrics | null | undefined, stepsPerSecond: number | null, where: string): void {
+  const stats = $("stats");
+  const items: [string, string][] = [
+    ["epoch", m ? String(m.epoch) : "0"], ["loss", fmt(m?.loss)], ["test loss", fmt(m?.testLoss)],
+    ["train accuracy", pct(m?.trainAccuracy)], ["test accuracy", pct(m?.testAccuracy)], ["lr", fmt(m?.lr, 3)],
+  ];
+  if (stepsPerSecond !== null) items.push([`steps/s (${where})`, Math.round(stepsPerSecond).toLocaleString("en-US")]);
+  stats.replaceChildren(...items.map(([k, v]) => {
+    const el = document.createElement("div");
+    el.innerHTML = `<span class="k"></span><span class="v"></span>`;
+    el.firstElementChild!.textContent = k;
+    el.lastElementChild!.textContent = v;
+    return el;
+  }));
+  stats.dataset.testAccuracy = m?.testAccuracy == null ? "" : String(m.testAccuracy);
+}
+
+async function startRun(where: "browser" | "server"): Promise<void> {
+  const spec = { path: current, source: text() };
+  curves.reset();
+  $("confusion").replaceChildren();
+  $("stats").dataset.state = "running";
+  status(where === "browser" ? "compiling; training in this browser…" : "compiling; training on the server…");
+  const view: RunView = {
+    epochs: (history, sps) => (curves.show(history), showStats(history.at(-1), sps, where === "browser" ? "this browser, so far" : "")),
+    done: (s: RunSummary) => {
+      showStats(s.final, s.stepsPerSecond, where === "browser" ? "this browser" : "server");
+      $("stats").dataset.state = "done";
+      status(`stopped after ${s.epochs} epochs (${s.stopped}), ${s.steps} steps in ${s.seconds.toFixed(2)} s`, "good");
+      if (s.confusion) renderConfusion($("confusion"), s.confusion);
+    },
+    failed: (message) => (($("stats").dataset.state = "failed"), status(message, "bad")),
+  };
+  try {
+    run = await (where === "browser" ? trainInBrowser : trainOnServer)(spec, view);
+    updateButtons();
+    await run.finished;
+  } catch (e) {
+    const diagnostics = e instanceof ApiError ? e.diagnostics.map((d) => d.text).join("\n") : "";
+    view.failed([(e as Error).message, diagnostics].filter(Boolean).join("\n"));
+  } finally {
+    run = null;
+    updateButtons();
+  }
+}
+
+async function select(path: string): Promise<void> {
+  if (run) return;
+  current = path;
+  inspected = "";
+  document.querySelectorAll("#spec-list button").forEach((b) => b.classList.toggle("selected", (b as HTMLElement).dataset.spec === path));
+  $("spec-title").textContent = path;
+  history.replaceState(null, "", `#${encodeURIComponent(path)}`);
+  const { source } = await api.source(path);
+  setText(editor, source);
+  curves.reset();
+  showStats(null, null, "");
+  $("confusion").replaceChildren();
+}
+
+$("spec-list").replaceChildren(...specs.map((path) => {
+  const li = document.createElement("li");
+  const button = document.createElement("button");
+  button.type = "button";
+  button.dataset.spec = path;
+  button.textContent = path.split("/").at(-1)!.replace(/\.ya?ml$/, "");
+  button.title = path;
+  button.onclick = () => void select(path);
+  li.append(button);
+  return li;
+}));
+buttons.browser.onclick = () => void startRun("browser");
+buttons.server.onclick = () => void startRun("server");
+buttons.stop.onclick = () => run?.stop();
+const wanted = decodeURIComponent(location.hash.slice(1));
+await select(specs.includes(wanted) ? wanted : specs.find((s) => s.endsWith("/iris.yaml")) ?? specs[0]!);
+document.body.dataset.ready = "true";
