@@ -20,6 +20,8 @@ interface Run {
   readonly id: string;
   readonly spec: string;
   readonly history: EpochMetrics[];
+  /** Epochs of history sent to listeners so far; a new listener is sent these, then the rest live. */
+  flushed: number;
   readonly abort: AbortController;
   readonly listeners: Set<ServerResponse>;
   end: RunEvent | null;
@@ -33,14 +35,14 @@ export class Runs {
   start(r: Ready): { id: string } {
     const active = [...this.runs.values()].filter((run) => !run.end).length;
     if (active >= MAX_RUNS) throw new HttpError(429, `${MAX_RUNS} runs are training already; stop one first`);
-    const run: Run = { id: String(this.next++), spec: r.file, history: [], abort: new AbortController(), listeners: new Set(), end: null, finished: Promise.resolve() };
-    let pending: EpochMetrics[] = [];
+    const run: Run = { id: String(this.next++), spec: r.file, history: [], flushed: 0, abort: new AbortController(), listeners: new Set(), end: null, finished: Promise.resolve() };
     const flush = () => {
-      if (pending.length) this.send(run, { type: "epochs", epochs: pending });
-      pending = [];
+      if (run.flushed === run.history.length) return;
+      this.send(run, { type: "epochs", epochs: run.history.slice(run.flushed) });
+      run.flushed = run.history.length;
     };
     const timer = setInterval(flush, FLUSH_MS);
-    const onEpoch = (m: EpochMetrics) => void (run.history.push(m), pending.push(m));
+    const onEpoch = (m: EpochMetrics) => void run.history.push(m);
     run.finished = train(r.mod, r.data, { signal: run.abort.signal, onEpoch })
       .then((result) => ({ type: "done", summary: summarize(r.mod, result, r.data.test) }) as RunEvent)
       .catch((e: unknown) => {
@@ -64,7 +66,7 @@ export class Runs {
     const run = this.get(id);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
     res.write(`: run ${run.id} of ${run.spec}\n\n`);
-    if (run.history.length) res.write(sse({ type: "epochs", epochs: run.history }));
+    if (run.flushed) res.write(sse({ type: "epochs", epochs: run.history.slice(0, run.flushed) }));
     if (run.end) return void res.end(sse(run.end));
     run.listeners.add(res);
     res.on("close", () => run.listeners.delete(res));
