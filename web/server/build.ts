@@ -28,7 +28,11 @@ export async function buildPage(): Promise<Map<string, Asset>> {
     logLevel: "warn",
     // The runtime's data loaders import Node modules the page never calls (data comes from the server).
     resolve: { alias: [{ find: /^node:(fs|path|module)$/, replacement: NODE_STUB }] },
-    build: { write: false, outDir: "dist", emptyOutDir: false, chunkSizeWarningLimit: 4096, reportCompressedSize: false },
+    build: {
+      write: false, outDir: "dist", emptyOutDir: false, chunkSizeWarningLimit: 4096, reportCompressedSize: false,
+      // Rolldown's note on how long plugins took is for people tuning a build, not for `serve`'s users.
+      rolldownOptions: { checks: { bundlerTimings: false } },
+    },
   });
   const outputs = (Array.isArray(result) ? result : [result]) as Rolldown.RolldownOutput[];
   const assets = new Map<string, Asset>();
