@@ -50,7 +50,7 @@ describe("netspec serve's API", () => {
   it("inspects a spec: the explain table and the drawn graph", async () => {
     const { status, body } = await request(base, "/api/inspect", { json: { path: "specs/iris.yaml" } });
     expect(status).toBe(200);
-    expect(body.trainable).toBe(true);
+    expect(body.untrainable).toBeNull();
     // What `netspec explain` prints after its header line (the same calls, in process).
     const [loaded] = loadAll(["specs/iris.yaml"])!;
     expect(body.explain).toBe(explain(loaded!.spec, compileLoaded(loaded!)));
@@ -74,6 +74,9 @@ describe("netspec serve's API", () => {
     expect((broken.body.diagnostics as { text: string }[])[0]!.text).toMatch(/^specs\/iris\.yaml:\d+:\d+: error: layers\[1\]\.dense must be a positive integer \(got -3\)/);
     const noLoss = await request(base, "/api/runs", { json: { path: "specs/add_mul.yaml" } });
     expect(noLoss).toMatchObject({ status: 422, body: { error: expect.stringContaining("the spec has no loss, so there is nothing to train") } });
+    // The page learns it before anyone presses "train".
+    const inspected = await request(base, "/api/inspect", { json: { path: "specs/add_mul.yaml" } });
+    expect(inspected.body.untrainable).toBe(noLoss.body.error);
   });
 
   it("runs training on the server and streams every epoch, then the result", async () => {

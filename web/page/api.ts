@@ -36,7 +36,8 @@ export interface Inspection {
   readonly errors: PageDiagnostic[];
   readonly warnings?: PageDiagnostic[];
   readonly name?: string;
-  readonly trainable?: boolean;
+  /** Why it cannot be trained here (no loss, no data), or null. */
+  readonly untrainable?: string | null;
   readonly explain: string | null;
   readonly svg: string | null;
 }

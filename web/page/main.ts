@@ -34,14 +34,16 @@ function showProblems(source: string, errors: PageDiagnostic[], warnings: PageDi
   $("problems").textContent = [...errors, ...warnings].map((d) => d.text).join("\n");
   $("problems").hidden = errors.length + warnings.length === 0;
   if (!errors.length && source !== inspected) void inspect(source);
+  // With errors, the table and graph still show the last valid text, marked as such.
+  document.querySelector(".inspection")!.classList.toggle("stale", errors.length > 0);
   updateButtons();
 }
 
 async function inspect(source: string): Promise<void> {
   inspected = source;
-  const result = await api.inspect({ path: current, source }).catch((e: Error) => ({ errors: [], explain: `(${e.message})`, svg: null, trainable: false }));
-  if (source !== text()) return;
-  trainable = Boolean(result.trainable);
+  const result = await api.inspect({ path: current, source }).catch((e: Error) => ({ errors: [], explain: `(${e.message})`, svg: null, untrainable: e.message }));
+  if (source !== text() || result.errors.length) return;
+  trainable = !result.untrainable;
   $("explain").textContent = result.explain ?? "";
   const graph = $("graph");
   graph.replaceChildren();
@@ -52,7 +54,7 @@ async function inspect(source: string): Promise<void> {
     img.src = URL.createObjectURL(new Blob([result.svg], { type: "image/svg+xml" }));
     graph.append(img);
   }
-  if (!trainable) status("this spec has no loss or no data: nothing to train (see `netspec grad`)", "note");
+  if (result.untrainable) status(result.untrainable, "note");
   else if (!run) status("");
   updateButtons();
 }
@@ -121,6 +123,9 @@ async function select(path: string): Promise<void> {
   if (run) return;
   current = path;
   inspected = "";
+  trainable = false;
+  $("explain").textContent = "";
+  $("graph").replaceChildren();
   document.querySelectorAll("#spec-list button").forEach((b) => b.classList.toggle("selected", (b as HTMLElement).dataset.spec === path));
   $("spec-title").textContent = path;
   history.replaceState(null, "", `#${encodeURIComponent(path)}`);

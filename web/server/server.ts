@@ -24,7 +24,7 @@ import type { Asset } from "./build.ts";
 import { HttpError, optionalString, readJson, sendError, sendJson } from "./http.ts";
 import { Runs } from "./runs.ts";
 import { compileLoaded, loadText, resolveSpec, validateText, type Served } from "./specs.ts";
-import { NotTrainable, ready } from "./training.ts";
+import { NotTrainable, ready, untrainable } from "./training.ts";
 
 export interface DashboardOptions {
   readonly served: Served;
@@ -101,7 +101,7 @@ function routes(served: Served, runs: Runs): Route[] {
       if ("errors" in result) return { errors: result.errors, explain: null, svg: null };
       const { spec } = result.loaded;
       const svg = await renderSvg(toDot(lower(spec), { title: spec.name }));
-      return { errors: [], warnings: result.warnings, name: spec.name, trainable: Boolean(spec.loss && spec.data), explain: explain(spec, compileLoaded(result.loaded)), svg };
+      return { errors: [], warnings: result.warnings, name: spec.name, untrainable: untrainable(spec, file), explain: explain(spec, compileLoaded(result.loaded)), svg };
     } },
     { method: "POST", path: /^\/api\/module$/, handler: async (req) => {
       const { file, source } = await specOf(req);

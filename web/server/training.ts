@@ -33,9 +33,9 @@ export async function ready(file: string, source: string): Promise<Ready> {
   if ("errors" in result) throw new NotTrainable(`${file}: the spec has errors`, result.errors);
   const { loaded, warnings } = result;
   const { spec } = loaded;
-  // The CLI's own words for these two (compiler/cli/train.ts).
-  if (!spec.loss) throw new NotTrainable(`${file}: the spec has no loss, so there is nothing to train; \`netspec grad ${file}\` shows its value and gradients`);
-  if (!spec.data) throw new NotTrainable(`${file}: the spec names no data; add a data: section to train it here`);
+  const why = untrainable(spec, file);
+  if (why) throw new NotTrainable(why);
+  if (!spec.data) throw new Error("unreachable: untrainable() checks data");
   const js = toJavaScript(compileLoaded(loaded).code);
   // A fresh URL per load: a module imported once is cached under its URL.
   const url = `data:text/javascript;base64,${Buffer.from(`${js}\n// load ${++loads}`).toString("base64")}`;
@@ -48,6 +48,13 @@ export async function ready(file: string, source: string): Promise<Ready> {
     if (e instanceof DataError) throw new NotTrainable(e.message);
     throw e;
   }
+}
+
+/** Why the dashboard cannot train this spec (the CLI's own words, compiler/cli/train.ts), or null. */
+export function untrainable(spec: Spec, file: string): string | null {
+  if (!spec.loss) return `${file}: the spec has no loss, so there is nothing to train; \`netspec grad ${file}\` shows its value and gradients`;
+  if (!spec.data) return `${file}: the spec names no data; add a data: section to train it here`;
+  return null;
 }
 
 /** Types erased, nothing else changed: the emitted code is already ES2022. */
