@@ -1,7 +1,7 @@
 // The server's API, as the page calls it. A refused request becomes an ApiError carrying the
 // server's message (and a spec's positioned diagnostics, when that is why).
 
-import type { EpochMetrics } from "../../runtime/index.ts";
+import type { EpochMetrics, StepProgress } from "../../runtime/index.ts";
 import type { RunSummary } from "../shared/result.ts";
 import type { WireDataset } from "../shared/wire.ts";
 
@@ -47,7 +47,7 @@ export interface ModuleReply {
   readonly train: WireDataset;
   readonly test: WireDataset | null;
 }
-export type RunEvent = { type: "epochs"; epochs: EpochMetrics[] } | { type: "done"; summary: RunSummary } | { type: "failed"; error: string };
+export type RunEvent = { type: "epochs"; epochs: EpochMetrics[] } | { type: "progress"; progress: StepProgress } | { type: "done"; summary: RunSummary } | { type: "failed"; error: string };
 
 export const api = {
   specs: () => call<{ specs: string[] }>("GET", "/api/specs"),

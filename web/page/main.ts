@@ -92,14 +92,23 @@ function showStats(m: EpochMetrics | null | undefined, stepsPerSecond: number | 
 
 async function startRun(where: "browser" | "server"): Promise<void> {
   const spec = { path: current, source: text() };
+  const place = where === "browser" ? "this browser" : "server";
+  let speed: number | null = null;
+  let epochs: EpochMetrics[] = [];
+  const last = () => epochs.at(-1);
   curves.reset();
   $("confusion").replaceChildren();
   $("stats").dataset.state = "running";
   status(where === "browser" ? "compiling; training in this browser…" : "compiling; training on the server…");
   const view: RunView = {
-    epochs: (history, sps) => (curves.show(history), showStats(history.at(-1), sps, where === "browser" ? "this browser, so far" : "")),
+    epochs: (history) => ((epochs = history), curves.show(history), showStats(history.at(-1), speed, place)),
+    progress: (p) => {
+      speed = p.trainSeconds > 0 ? p.steps / p.trainSeconds : null;
+      status(`training in ${place === "server" ? "the server" : place}: epoch ${p.epoch}, batch ${p.batch} of ${p.batches}`);
+      showStats(last(), speed, place);
+    },
     done: (s: RunSummary) => {
-      showStats(s.final, s.stepsPerSecond, where === "browser" ? "this browser" : "server");
+      showStats(s.final, s.stepsPerSecond, place);
       $("stats").dataset.state = "done";
       status(`stopped after ${s.epochs} epochs (${s.stopped}), ${s.steps} steps in ${s.seconds.toFixed(2)} s`, "good");
       if (s.confusion) renderConfusion($("confusion"), s.confusion);

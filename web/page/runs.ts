@@ -2,14 +2,16 @@
 // runtime's own train(), or on the server, watched over server-sent events. Both report
 // epochs as they come and end with the summary `netspec train --json` would print.
 
-import { train, type CompiledModule, type EpochMetrics } from "../../runtime/index.ts";
+import { train, type CompiledModule, type EpochMetrics, type StepProgress } from "../../runtime/index.ts";
 import { summarize, type RunSummary } from "../shared/result.ts";
 import { decodeDataset } from "../shared/wire.ts";
 import { api, type RunEvent, type Spec } from "./api.ts";
 
 export interface RunView {
   /** Every epoch so far (the same array each time, grown). */
-  epochs(history: EpochMetrics[], stepsPerSecond: number | null): void;
+  epochs(history: EpochMetrics[]): void;
+  /** Where training is within an epoch, at most every 100 ms: steps done and the seconds they took. */
+  progress(p: StepProgress): void;
   done(summary: RunSummary): void;
   failed(message: string): void;
 }
@@ -35,15 +37,11 @@ export async function trainInBrowser(spec: Spec, view: RunView): Promise<RunHand
   const data = { train: decodeDataset(reply.train), test: reply.test && decodeDataset(reply.test) };
   const abort = new AbortController();
   const history: EpochMetrics[] = [];
-  const stepsPerEpoch = Math.floor(data.train.rows / mod.BATCH);
-  const t0 = performance.now();
   const finished = train(mod, data, {
     signal: abort.signal,
-    onEpoch: (m) => {
-      history.push(m);
-      // Wall time, evaluation included: the final figure counts training steps only.
-      view.epochs(history, (history.length * stepsPerEpoch) / ((performance.now() - t0) / 1000));
-    },
+    onEpoch: (m) => void (history.push(m), view.epochs(history)),
+    // Also what makes train() yield to the page within a long epoch.
+    onProgress: (p) => view.progress(p),
   }).then(
     (result) => view.done(summarize(mod, result, data.test)),
     (e: unknown) => view.failed((e as Error).message),
@@ -59,7 +57,8 @@ export async function trainOnServer(spec: Spec, view: RunView): Promise<RunHandl
   const finished = new Promise<void>((resolve) => (settle = resolve));
   const end = () => (events.close(), settle());
   const on = (type: RunEvent["type"], f: (e: RunEvent) => void) => events.addEventListener(type, (e) => f(JSON.parse((e as MessageEvent<string>).data) as RunEvent));
-  on("epochs", (e) => e.type === "epochs" && (history.push(...e.epochs), view.epochs(history, null)));
+  on("epochs", (e) => e.type === "epochs" && (history.push(...e.epochs), view.epochs(history)));
+  on("progress", (e) => e.type === "progress" && view.progress(e.progress));
   on("done", (e) => e.type === "done" && (view.done(e.summary), end()));
   on("failed", (e) => e.type === "failed" && (view.failed(e.error), end()));
   events.onerror = () => {

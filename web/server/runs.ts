@@ -4,7 +4,7 @@
 // the server aborts every run between epochs, as Ctrl-C does to `netspec train`.
 
 import type { ServerResponse } from "node:http";
-import { DivergenceError, train, type EpochMetrics } from "../../runtime/index.ts";
+import { DivergenceError, train, type EpochMetrics, type StepProgress } from "../../runtime/index.ts";
 import { summarize, type RunSummary } from "../shared/result.ts";
 import { HttpError } from "./http.ts";
 import type { Ready } from "./training.ts";
@@ -14,7 +14,7 @@ export const MAX_RUNS = 4;
 /** Epochs reach the page in bunches at most this often (iris runs thousands a second). */
 const FLUSH_MS = 100;
 
-type RunEvent = { type: "epochs"; epochs: EpochMetrics[] } | { type: "done"; summary: RunSummary } | { type: "failed"; error: string };
+type RunEvent = { type: "epochs"; epochs: EpochMetrics[] } | { type: "progress"; progress: StepProgress } | { type: "done"; summary: RunSummary } | { type: "failed"; error: string };
 
 interface Run {
   readonly id: string;
@@ -36,14 +36,19 @@ export class Runs {
     const active = [...this.runs.values()].filter((run) => !run.end).length;
     if (active >= MAX_RUNS) throw new HttpError(429, `${MAX_RUNS} runs are training already; stop one first`);
     const run: Run = { id: String(this.next++), spec: r.file, history: [], flushed: 0, abort: new AbortController(), listeners: new Set(), end: null, finished: Promise.resolve() };
+    let progress: StepProgress | null = null;
     const flush = () => {
+      if (progress) this.send(run, { type: "progress", progress });
+      progress = null;
       if (run.flushed === run.history.length) return;
       this.send(run, { type: "epochs", epochs: run.history.slice(run.flushed) });
       run.flushed = run.history.length;
     };
     const timer = setInterval(flush, FLUSH_MS);
     const onEpoch = (m: EpochMetrics) => void run.history.push(m);
-    run.finished = train(r.mod, r.data, { signal: run.abort.signal, onEpoch })
+    // Also what makes train() yield within a long epoch (MNIST's take seconds), so the server keeps answering.
+    const onProgress = (p: StepProgress) => void (progress = p);
+    run.finished = train(r.mod, r.data, { signal: run.abort.signal, onEpoch, onProgress })
       .then((result) => ({ type: "done", summary: summarize(r.mod, result, r.data.test) }) as RunEvent)
       .catch((e: unknown) => {
         if (e instanceof DivergenceError) return { type: "failed", error: `${r.file}: ${e.message}` } as RunEvent;

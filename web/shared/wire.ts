@@ -15,8 +15,12 @@ export interface WireDataset {
   readonly targets: string | null;
 }
 
+// Node's Buffer where there is one (the server encodes, and MNIST is 30 MB); atob/btoa otherwise.
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
 function toBase64(a: Float32Array | Int32Array): string {
   const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  if (NodeBuffer) return NodeBuffer.from(bytes).toString("base64");
   let text = "";
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(text);
