@@ -44,6 +44,9 @@ async function run(args: string[], flags: ServeFlags): Promise<void> {
     }
     throw e;
   }
+  if (!["127.0.0.1", "localhost", "::1"].includes(flags.host)) {
+    process.stderr.write(`netspec: warning: listening on ${flags.host}: anyone who can reach it can read the served specs and train on this machine\n`);
+  }
   process.stdout.write(`netspec dashboard: ${dashboard.url} (${served.specs.size} spec${served.specs.size === 1 ? "" : "s"}; Ctrl-C stops)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {

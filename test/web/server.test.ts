@@ -136,6 +136,30 @@ describe("bad requests: a status and a clear message, and the server keeps runni
     expect((await request(base, "/api/specs")).status).toBe(200);
   });
 
+  it("refuses a CSV outside the served folders, at its position", async () => {
+    const source = IRIS.replace(/data:[\s\S]*$/, "data:\n  csv: ../package.json\n  label: name\n");
+    const r = await post("/api/module", { path: "specs/iris.yaml", source });
+    expect(r.status).toBe(422);
+    const line = source.split("\n").findIndex((l) => l.includes("csv:")) + 1;
+    expect((r.body.diagnostics as { text: string }[])[0]!.text).toMatch(new RegExp(`^specs/iris\\.yaml:${line}:8: error: data\\.csv '\\.\\./package\\.json' is outside the served folders`));
+  });
+
+  it("answers only requests addressed to loopback (no DNS rebinding)", async () => {
+    const { port } = dash.server.address() as { port: number };
+    const get = (host: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = rawRequest({ host: "127.0.0.1", port, path: "/api/specs", headers: { host }, timeout: 10_000 }, (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d)).on("end", () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on("error", reject).end();
+    });
+    const evil = await get(`attacker.example:${port}`);
+    expect(evil.status).toBe(421);
+    expect(JSON.parse(evil.body).error).toBe(`unexpected Host 'attacker.example:${port}': this dashboard answers on 127.0.0.1 only`);
+    expect((await get(`localhost:${port}`)).status).toBe(200);
+    expect((await get(`127.0.0.1:${port}`)).status).toBe(200);
+  });
+
   it("refuses an oversized body declared up front without reading it", async () => {
     const { port } = dash.server.address() as { port: number };
     const status = await new Promise<number>((resolve, reject) => {

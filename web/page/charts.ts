@@ -1,5 +1,5 @@
 // Loss, accuracy and learning-rate curves per epoch (uPlot), redrawn at most once a frame
-// however fast epochs arrive.
+// however fast epochs arrive. uPlot marks the points while there are few of them.
 
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -17,9 +17,10 @@ function chart(el: HTMLElement, series: { label: string; color: string; value: (
     width: Math.max(240, el.clientWidth || 320),
     height: 180,
     scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
-    axes: [{ label: "epoch" }, { size: 56 }],
+    // Epochs are whole numbers: no ticks at 1.5.
+    axes: [{ label: "epoch", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6] }, { size: 56 }],
     legend: { live: false },
-    series: [{ label: "epoch" }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, points: { show: false } }))],
+    series: [{ label: "epoch" }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5 }))],
   };
   const plot = new uPlot(opts, [[], ...series.map(() => [])], el);
   return { plot, series: series.map((s) => s.value) };

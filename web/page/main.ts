@@ -42,7 +42,13 @@ function showProblems(source: string, errors: PageDiagnostic[], warnings: PageDi
 async function inspect(source: string): Promise<void> {
   inspected = source;
   const result = await api.inspect({ path: current, source }).catch((e: Error) => ({ errors: [], explain: `(${e.message})`, svg: null, untrainable: e.message }));
-  if (source !== text() || result.errors.length) return;
+  if (source !== text()) return;
+  if (result.errors.length) {
+    // Valid for the CLI, but not here (a CSV outside the served folders).
+    trainable = false;
+    status(result.errors.map((d) => d.text).join("\n"), "bad");
+    return updateButtons();
+  }
   trainable = !result.untrainable;
   $("explain").textContent = result.explain ?? "";
   const graph = $("graph");

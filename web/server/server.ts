@@ -44,7 +44,11 @@ export interface Dashboard {
 export async function startDashboard({ served, page, host = "127.0.0.1", port = 0 }: DashboardOptions): Promise<Dashboard> {
   const runs = new Runs();
   const api = routes(served, runs);
-  const server = createServer((req, res) => void handle(req, res, api, page));
+  const hostOk = hostCheck(host);
+  const server = createServer((req, res) => {
+    if (!hostOk(req.headers.host)) return sendError(res, new HttpError(421, `unexpected Host '${req.headers.host ?? ""}': this dashboard answers on ${host} only`));
+    void handle(req, res, api, page);
+  });
   // An idle keep-alive socket must not hold the server open at shutdown.
   server.keepAliveTimeout = 2000;
   await new Promise<void>((resolve, reject) => {
@@ -63,6 +67,23 @@ export async function startDashboard({ served, page, host = "127.0.0.1", port = 
         server.closeAllConnections();
       });
     },
+  };
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/**
+ * On loopback, only requests addressed to loopback: a web page whose name an attacker
+ * re-points at 127.0.0.1 (DNS rebinding) sends its own Host and is refused. (Another site's
+ * page cannot call the API at all: it takes application/json, which needs a CORS preflight
+ * that this server never grants.) Served elsewhere on request, any Host is accepted.
+ */
+function hostCheck(host: string): (header: string | undefined) => boolean {
+  if (!LOOPBACK.has(host)) return () => true;
+  return (header) => {
+    if (!header) return false;
+    const name = header.startsWith("[") ? header.slice(0, header.indexOf("]") + 1) : header.split(":")[0]!;
+    return LOOPBACK.has(name.toLowerCase());
   };
 }
 
@@ -97,7 +118,7 @@ function routes(served: Served, runs: Runs): Route[] {
     } },
     { method: "POST", path: /^\/api\/inspect$/, handler: async (req) => {
       const { file, source } = await specOf(req);
-      const result = loadText(file, source);
+      const result = loadText(served, file, source);
       if ("errors" in result) return { errors: result.errors, explain: null, svg: null };
       const { spec } = result.loaded;
       const svg = await renderSvg(toDot(lower(spec), { title: spec.name }));
@@ -105,12 +126,12 @@ function routes(served: Served, runs: Runs): Route[] {
     } },
     { method: "POST", path: /^\/api\/module$/, handler: async (req) => {
       const { file, source } = await specOf(req);
-      const r = await ready(file, source);
+      const r = await ready(served, file, source);
       return { path: file, name: r.spec.name, js: r.js, train: encodeDataset(r.data.train), test: r.data.test && encodeDataset(r.data.test) };
     } },
     { method: "POST", path: /^\/api\/runs$/, handler: async (req) => {
       const { file, source } = await specOf(req);
-      return runs.start(await ready(file, source));
+      return runs.start(await ready(served, file, source));
     } },
     { method: "GET", path: /^\/api\/runs\/([^/]+)\/events$/, handler: (_req, res, _url, m) => runs.watch(m[1]!, res) },
     { method: "POST", path: /^\/api\/runs\/([^/]+)\/stop$/, handler: (_req, _res, _url, m) => runs.stop(m[1]!) },

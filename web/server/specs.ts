@@ -4,7 +4,7 @@
 // exactly what `netspec validate` / `netspec train` would.
 
 import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { extname, join, resolve, sep } from "node:path";
+import { dirname, extname, join, resolve, sep } from "node:path";
 import { compileLoaded, displayPath, type Loaded } from "../../compiler/cli/compile.ts";
 import { measureData } from "../../compiler/cli/evidence.ts";
 import { checkSizes, DEFAULT_MAX_BYTES } from "../../compiler/cli/sizes.ts";
@@ -39,19 +39,22 @@ export function servedSpecs(args: readonly string[]): Served {
   return { roots: [...roots], specs };
 }
 
+const inside = (served: Served, real: string) => served.roots.some((r) => real === r || real.startsWith(r + sep));
+
+function realOrSelf(abs: string): string {
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs; // a missing file: judge where it would be
+  }
+}
+
 /** A request's spec path → its display path, or an HttpError saying why not. */
 export function resolveSpec(served: Served, path: unknown): string {
   if (typeof path !== "string" || path === "") throw new HttpError(400, "'path' must name a spec (a string such as specs/iris.yaml)");
   if (path.length > 4096 || path.includes("\0")) throw new HttpError(400, "'path' is not a file path");
-  const abs = resolve(path);
-  let real: string;
-  try {
-    real = realpathSync(abs);
-  } catch {
-    real = abs; // a missing file: judge where it would be
-  }
-  const inside = served.roots.some((r) => real === r || real.startsWith(r + sep));
-  if (!inside) throw new HttpError(403, `${path}: outside the served folders (${served.roots.map(displayPath).join(", ")})`);
+  const real = realOrSelf(resolve(path));
+  if (!inside(served, real)) throw new HttpError(403, `${path}: outside the served folders (${served.roots.map(displayPath).join(", ")})`);
   for (const [shown, target] of served.specs) if (target === real) return shown;
   throw new HttpError(404, `${path}: not a served spec (served: ${[...served.specs.keys()].join(", ")})`);
 }
@@ -69,10 +72,18 @@ export function validateText(file: string, source: string): { errors: PageDiagno
   return result.ok ? { errors: [], warnings: forPage(result.warnings, source) } : { errors: forPage(result.diagnostics, source), warnings: [] };
 }
 
-/** What `loadAll` makes of one file, from text: the spec planned with its data's evidence, sizes checked. */
-export function loadText(file: string, source: string): { loaded: Loaded; warnings: PageDiagnostic[] } | { errors: PageDiagnostic[] } {
+/**
+ * What `loadAll` makes of one file, from text: the spec planned with its data's evidence, sizes
+ * checked. Edited text may name any CSV; the dashboard reads data only from the served folders.
+ */
+export function loadText(served: Served, file: string, source: string): { loaded: Loaded; warnings: PageDiagnostic[] } | { errors: PageDiagnostic[] } {
   const checked = checkSpec(source, file);
   if (!checked.ok) return { errors: forPage(checked.diagnostics, source) };
+  const data = checked.spec.data;
+  if (data?.kind === "csv" && !inside(served, realOrSelf(resolve(dirname(file), data.csv)))) {
+    const message = `data.csv '${data.csv}' is outside the served folders; the dashboard reads data only from them`;
+    return { errors: forPage([{ file, ...checked.at(["data", "csv"]), message }], source) };
+  }
   const planned = planSpec(checked.spec, measureData(checked.spec, file));
   const sizes = checkSizes(planned.plan, file, checked.at(["train", "batch"]), DEFAULT_MAX_BYTES);
   if (sizes.length) return { errors: forPage(sizes, source) };

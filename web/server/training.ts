@@ -7,7 +7,7 @@ import { ts } from "ts-morph";
 import { prepareData, DataError, type CompiledModule, type Dataset } from "../../runtime/index.ts";
 import type { Spec } from "../../compiler/spec/index.ts";
 import { HttpError } from "./http.ts";
-import { compileLoaded, loadText, type PageDiagnostic } from "./specs.ts";
+import { compileLoaded, loadText, type PageDiagnostic, type Served } from "./specs.ts";
 
 export interface Ready {
   readonly file: string;
@@ -28,8 +28,8 @@ export class NotTrainable extends HttpError {
 
 let loads = 0;
 
-export async function ready(file: string, source: string): Promise<Ready> {
-  const result = loadText(file, source);
+export async function ready(served: Served, file: string, source: string): Promise<Ready> {
+  const result = loadText(served, file, source);
   if ("errors" in result) throw new NotTrainable(`${file}: the spec has errors`, result.errors);
   const { loaded, warnings } = result;
   const { spec } = loaded;
