@@ -17,7 +17,7 @@ import type { PageDiagnostic } from "./api.ts";
 const { stateExtensions } = jsonSchema as unknown as { stateExtensions: (schema: object) => Extension[] };
 
 export interface EditorHooks {
-  /** Checks the text; the server's diagnostics, or null when the text changed meanwhile. */
+  /** Checks the text on the server: `netspec validate`'s diagnostics (rejects when the server cannot be reached). */
   readonly check: (source: string) => Promise<{ errors: PageDiagnostic[]; warnings: PageDiagnostic[] }>;
   /** After each check of the current text. */
   readonly checked: (source: string, errors: PageDiagnostic[], warnings: PageDiagnostic[]) => void;

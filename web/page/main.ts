@@ -21,7 +21,14 @@ let run: RunHandle | null = null;
 const curves = new Curves($("chart-loss"), $("chart-accuracy"), $("chart-lr"));
 const [schema, { specs }] = await Promise.all([api.schema(), api.specs()]);
 const editor = createEditor($("editor"), schema, {
-  check: (source) => api.validate({ path: current, source }).catch((e: Error) => ({ errors: [], warnings: [], failure: e.message })),
+  check: (source) =>
+    api.validate({ path: current, source }).catch((e: Error) => {
+      $("validity").textContent = "not checked";
+      $("validity").className = "badge bad";
+      $("problems").hidden = false;
+      $("problems").textContent = `cannot check the spec: ${e.message}`;
+      throw e;
+    }),
   checked: (source, errors, warnings) => void showProblems(source, errors, warnings),
 });
 const text = () => editor.state.doc.toString();

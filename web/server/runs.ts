@@ -11,6 +11,8 @@ import type { Ready } from "./training.ts";
 
 /** Runs at once: each one holds a model and its data set. */
 export const MAX_RUNS = 4;
+/** Finished runs kept for late watchers; older ones are forgotten. */
+const KEEP_FINISHED = 16;
 /** Epochs reach the page in bunches at most this often (iris runs thousands a second). */
 const FLUSH_MS = 100;
 
@@ -61,6 +63,7 @@ export class Runs {
         this.send(run, end);
         for (const res of run.listeners) res.end();
         run.listeners.clear();
+        this.forgetOld();
       });
     this.runs.set(run.id, run);
     return { id: run.id };
@@ -87,6 +90,11 @@ export class Runs {
   async stopAll(): Promise<void> {
     for (const run of this.runs.values()) run.abort.abort();
     await Promise.all([...this.runs.values()].map((run) => run.finished));
+  }
+
+  private forgetOld(): void {
+    const finished = [...this.runs.values()].filter((run) => run.end);
+    for (const run of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.runs.delete(run.id);
   }
 
   private get(id: string): Run {
