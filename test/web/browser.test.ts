@@ -104,6 +104,20 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard in chromium", () => {
     expect(await page.isDisabled("#train-browser")).toBe(true);
   });
 
+  it("completes keys and values from the spec's JSON Schema", async () => {
+    const completions = async (text: string) => {
+      await typeSpec(page, text);
+      await page.keyboard.press("Control+Space");
+      await page.waitForSelector(".cm-tooltip-autocomplete li");
+      const options = await page.locator(".cm-tooltip-autocomplete li").allTextContents();
+      await page.keyboard.press("Escape");
+      return options;
+    };
+    expect(await completions("netspec: 1\nlo")).toContain("loss");
+    // The loss names come from the op registry, through the schema.
+    expect(await completions("netspec: 1\nloss: m")).toContain("mse");
+  });
+
   it("trains iris in the browser to ≥ 0.9 test accuracy, with steps/s, curves and the confusion matrix", async () => {
     await typeSpec(page, IRIS);
     await page.waitForFunction(() => document.querySelector("#validity")?.textContent === "valid");
