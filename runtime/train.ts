@@ -119,8 +119,9 @@ function* epochs(tr: Trainer, opts: TrainOptions): Generator<"step" | "epoch", S
       if (now - lastProgress < PROGRESS_MS) continue;
       tr.trainSeconds += (now - t0) / 1000;
       opts.onProgress({ epoch: tr.epoch + 1, batch: b + 1, batches: tr.batches, steps: tr.step, trainSeconds: tr.trainSeconds });
-      lastProgress = t0 = performance.now();
       yield "step";
+      // Restart the clock after the yield: time the driver spends elsewhere is not training.
+      lastProgress = t0 = performance.now();
     }
     tr.trainSeconds += (performance.now() - t0) / 1000;
     const m = tr.endEpoch(lr);

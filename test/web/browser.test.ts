@@ -140,6 +140,18 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard in chromium", () => {
     console.log(`screenshot: ${SCREENSHOT}`);
   });
 
+  it("stops a training in the browser between epochs", async () => {
+    await typeSpec(page, IRIS.replace(/epochs: \d+/, "epochs: 1000000").replace(/\n\s*stop_below:[^\n]*/, ""));
+    await page.waitForSelector("#train-browser:not([disabled])");
+    await page.click("#train-browser");
+    await page.waitForFunction(() => Number(document.querySelector("#stats .v")?.textContent) > 100);
+    await page.click("#stop");
+    await page.waitForSelector("#stats[data-state=done]");
+    expect(await page.textContent("#status")).toMatch(/^stopped after \d+ epochs \(aborted\)/);
+    await typeSpec(page, IRIS);
+    await page.waitForSelector("#train-server:not([disabled])");
+  });
+
   it("trains on the server too, its epochs arriving over server-sent events", async () => {
     await page.click("#train-server");
     await page.waitForSelector("#stats[data-state=done]");

@@ -108,25 +108,38 @@ async function startRun(where: "browser" | "server"): Promise<void> {
   const place = where === "browser" ? "this browser" : "server";
   let speed: number | null = null;
   let epochs: EpochMetrics[] = [];
-  const last = () => epochs.at(-1);
+  let where_ = "";
+  // Epochs come thousands a second (iris): draw what is new once a frame, never per epoch.
+  let drawn = true;
+  let ended = false;
+  const draw = () => {
+    drawn = true;
+    if (ended) return;
+    curves.show(epochs);
+    showStats(epochs.at(-1), speed, place);
+    if (where_) status(where_);
+  };
+  const changed = () => drawn && ((drawn = false), requestAnimationFrame(draw));
   curves.reset();
   $("confusion").replaceChildren();
   $("stats").dataset.state = "running";
   status(where === "browser" ? "compiling; training in this browser…" : "compiling; training on the server…");
   const view: RunView = {
-    epochs: (history) => ((epochs = history), curves.show(history), showStats(history.at(-1), speed, place)),
+    epochs: (history) => ((epochs = history), changed()),
     progress: (p) => {
       speed = p.trainSeconds > 0 ? p.steps / p.trainSeconds : null;
-      status(`training in ${place === "server" ? "the server" : place}: epoch ${p.epoch}, batch ${p.batch} of ${p.batches}`);
-      showStats(last(), speed, place);
+      where_ = `training in ${place === "server" ? "the server" : place}: epoch ${p.epoch}, batch ${p.batch} of ${p.batches}`;
+      changed();
     },
     done: (s: RunSummary) => {
+      ended = true;
+      curves.show(epochs);
       showStats(s.final, s.stepsPerSecond, place);
       $("stats").dataset.state = "done";
       status(`stopped after ${s.epochs} epochs (${s.stopped}), ${s.steps} steps in ${s.seconds.toFixed(2)} s`, "good");
       if (s.confusion) renderConfusion($("confusion"), s.confusion);
     },
-    failed: (message) => (($("stats").dataset.state = "failed"), status(message, "bad")),
+    failed: (message) => ((ended = true), ($("stats").dataset.state = "failed"), status(message, "bad")),
   };
   try {
     run = await (where === "browser" ? trainInBrowser : trainOnServer)(spec, view);
