@@ -56,7 +56,7 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard in chromium", () => {
     ]);
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(30_000);
-    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("pageerror", (e) => pageErrors.push(`${e.message}\n${e.stack ?? ""}`.trim()));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -123,7 +123,8 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard in chromium", () => {
     await page.waitForFunction(() => document.querySelector("#validity")?.textContent === "valid");
     await page.waitForSelector("#train-browser:not([disabled])");
     await page.click("#train-browser");
-    await page.waitForSelector("#stats[data-state=done]");
+    await page.waitForFunction(() => ["done", "failed"].includes((document.querySelector("#stats") as HTMLElement).dataset.state ?? ""));
+    expect(await page.getAttribute("#stats", "data-state"), (await page.textContent("#status")) ?? "").toBe("done");
     const accuracy = Number(await page.getAttribute("#stats", "data-test-accuracy"));
     expect(accuracy).toBeGreaterThanOrEqual(0.9);
     expect(await page.textContent("#status")).toMatch(/^stopped after 3000 epochs \(epochs\), 3000 steps in /);
@@ -153,8 +154,12 @@ describe.skipIf(!HAVE_CHROMIUM)("the dashboard in chromium", () => {
   });
 
   it("trains on the server too, its epochs arriving over server-sent events", async () => {
-    await page.click("#train-server");
-    await page.waitForSelector("#stats[data-state=done]");
+    await page.click("#train-server", { timeout: 10_000 }).catch(async (e) => {
+      throw new Error(`${e}\nstatus: ${await page.textContent("#status")}\nvalidity: ${await page.textContent("#validity")}\nstate: ${await page.getAttribute("#stats", "data-state")}\nstop disabled: ${await page.isDisabled("#stop")}\nexplain: ${(await page.textContent("#explain"))?.slice(0, 80)}`);
+    });
+    // Done or failed: a failure then says why instead of timing out.
+    await page.waitForFunction(() => ["done", "failed"].includes((document.querySelector("#stats") as HTMLElement).dataset.state ?? ""));
+    expect(await page.getAttribute("#stats", "data-state"), (await page.textContent("#status")) ?? "").toBe("done");
     expect(Number(await page.getAttribute("#stats", "data-test-accuracy"))).toBeGreaterThanOrEqual(0.9);
     expect(await page.textContent("#stats")).toMatch(/steps\/s \(server\)/);
     expect(pageErrors).toEqual([]);

@@ -16,8 +16,8 @@ function chart(el: HTMLElement, series: { label: string; color: string; value: (
   const opts: uPlot.Options = {
     width: Math.max(240, el.clientWidth || 320),
     height: 180,
-    // A log scale fitted to the data, not rounded out to whole decades (iris's loss spans one).
-    scales: { x: { time: false }, y: log ? { distr: 3, range: (_u, min, max) => (min > 0 && max > 0 ? [min / 1.25, max * 1.25] : [0.01, 10]) } : {} },
+    // uPlot's own log range (whole decades): a range fitted tighter sent its log tick loop astray.
+    scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
     // Epochs are whole numbers: no ticks at 1.5.
     axes: [{ label: "epoch", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6] }, { size: 56 }],
     legend: { live: false },

@@ -108,7 +108,7 @@ async function startRun(where: "browser" | "server"): Promise<void> {
   const place = where === "browser" ? "this browser" : "server";
   let speed: number | null = null;
   let epochs: EpochMetrics[] = [];
-  let where_ = "";
+  let progressLine = "";
   // Epochs come thousands a second (iris): draw what is new once a frame, never per epoch.
   let drawn = true;
   let ended = false;
@@ -117,7 +117,7 @@ async function startRun(where: "browser" | "server"): Promise<void> {
     if (ended) return;
     curves.show(epochs);
     showStats(epochs.at(-1), speed, place);
-    if (where_) status(where_);
+    if (progressLine) status(progressLine);
   };
   const changed = () => drawn && ((drawn = false), requestAnimationFrame(draw));
   curves.reset();
@@ -128,7 +128,7 @@ async function startRun(where: "browser" | "server"): Promise<void> {
     epochs: (history) => ((epochs = history), changed()),
     progress: (p) => {
       speed = p.trainSeconds > 0 ? p.steps / p.trainSeconds : null;
-      where_ = `training in ${place === "server" ? "the server" : place}: epoch ${p.epoch}, batch ${p.batch} of ${p.batches}`;
+      progressLine = `training in ${place === "server" ? "the server" : place}: epoch ${p.epoch}, batch ${p.batch} of ${p.batches}`;
       changed();
     },
     done: (s: RunSummary) => {
