@@ -121,8 +121,9 @@ function* epochs(tr: Trainer, opts: TrainOptions): Generator<"step" | "epoch", S
       if (now - lastProgress < PROGRESS_MS) continue;
       tr.trainSeconds += (now - t0) / 1000;
       opts.onProgress({ epoch: tr.epoch + 1, batch: b + 1, batches: tr.batches, steps: tr.step, trainSeconds: tr.trainSeconds });
-      lastProgress = t0 = performance.now();
       yield "step";
+      // Restart the clock after the yield: time the driver spends elsewhere is not training.
+      lastProgress = t0 = performance.now();
     }
     tr.trainSeconds += (performance.now() - t0) / 1000;
     const m = tr.endEpoch(lr);
@@ -131,6 +132,17 @@ function* epochs(tr: Trainer, opts: TrainOptions): Generator<"step" | "epoch", S
     if (opts.save && opts.saveEvery && tr.epoch % opts.saveEvery === 0) saveCheckpoint(opts.save, tr.checkpoint());
     yield "epoch";
   }
+}
+
+/** Lets other work run: setImmediate under Node; in a browser (which has none) a message
+ *  round trip, since setTimeout(0) is clamped to 4 ms there. */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === "function") return new Promise<void>((res) => setImmediate(res));
+  return new Promise<void>((res) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => (channel.port1.close(), res());
+    channel.port2.postMessage(null);
+  });
 }
 
 export async function train(
@@ -145,7 +157,7 @@ export async function train(
     const r = it.next();
     if (r.done) return finish(tr, r.value, opts, t0, start);
     if (performance.now() - lastYield > 50) {
-      await new Promise<void>((res) => setImmediate(res));
+      await yieldToEventLoop();
       lastYield = performance.now();
     }
     // An abort takes effect between epochs, so a checkpoint never holds half an epoch.

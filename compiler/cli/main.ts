@@ -8,6 +8,7 @@ import { registerExplain } from "./explain.ts";
 import { registerExport } from "./export.ts";
 import { registerGrad } from "./grad.ts";
 import { registerPredict } from "./predict.ts";
+import { registerServe } from "./serve.ts";
 import { registerTrain } from "./train.ts";
 import { registerSchema } from "./schema.ts";
 import { registerValidate } from "./validate.ts";
@@ -28,5 +29,6 @@ registerSchema(program);
 registerGrad(program);
 registerDraw(program);
 registerExport(program);
+registerServe(program);
 
 await program.parseAsync();

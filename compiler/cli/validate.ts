@@ -2,7 +2,7 @@
 
 import type { Command } from "commander";
 import { planSpec } from "../compile.ts";
-import { loadSpec } from "../spec/index.ts";
+import { loadSpec, type CheckResult, type Diagnostic } from "../spec/index.ts";
 import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
 import { checkSizes, DEFAULT_MAX_BYTES } from "./sizes.ts";
 
@@ -20,18 +20,24 @@ export function registerValidate(program: Command): void {
         if (!(maxBytes > 0)) return usage(`--max-bytes must be a positive number (got '${opts.maxBytes}')`);
         for (const file of files) {
           const loaded = loadSpec(file);
-          // The size cap is part of validity: a spec that compile would refuse is not "ok".
-          const sizes = loaded.ok ? checkSizes(planSpec(loaded.spec).plan, file, loaded.at(["train", "batch"]), maxBytes) : [];
-          const result = sizes.length ? { ok: false as const, diagnostics: sizes, source: loaded.source } : loaded;
+          const result = validity(loaded, file, maxBytes);
           if (result.ok) {
-            printDiagnostics(result.warnings, result.source);
+            printDiagnostics(result.warnings, loaded.source);
             process.stdout.write(`ok: ${file}\n`);
           } else {
-            printDiagnostics(result.diagnostics, result.source);
+            printDiagnostics(result.diagnostics, loaded.source);
             process.exitCode = EXIT_USER;
           }
         }
       },
     ),
   );
+}
+
+/** What `validate` reports for a checked spec (also the dashboard's check as you type). */
+export function validity(checked: CheckResult, file: string, maxBytes = DEFAULT_MAX_BYTES): { ok: true; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] } {
+  if (!checked.ok) return checked;
+  // The size cap is part of validity: a spec that compile would refuse is not "ok".
+  const sizes = checkSizes(planSpec(checked.spec).plan, file, checked.at(["train", "batch"]), maxBytes);
+  return sizes.length ? { ok: false, diagnostics: sizes } : { ok: true, warnings: checked.warnings };
 }
