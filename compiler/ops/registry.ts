@@ -3,6 +3,7 @@
 import { own } from "../../runtime/own.ts";
 import type { OpDef } from "./op.ts";
 import type { Activation } from "./elementwise.ts";
+import { activationDefs, activations } from "./activations/index.ts";
 import type { LossDef } from "./loss.ts";
 import type { LayerDef } from "./layer.ts";
 import type { LayerSpec } from "../spec/types.ts";
@@ -18,14 +19,6 @@ import { flatten } from "./layers/flatten.ts";
 import { channel_sum, conv2d, conv2d_grad_input, conv2d_grad_weights } from "./conv/conv2d.ts";
 import { avg_pool, avg_pool_grad, max_pool, max_pool_grad } from "./conv/pool.ts";
 import { reshape } from "./conv/reshape.ts";
-import { elu } from "./activations/elu.ts";
-import { identity } from "./activations/identity.ts";
-import { leaky_relu } from "./activations/leaky_relu.ts";
-import { relu } from "./activations/relu.ts";
-import { sigmoid } from "./activations/sigmoid.ts";
-import { softplus } from "./activations/softplus.ts";
-import { swish } from "./activations/swish.ts";
-import { tanh } from "./activations/tanh.ts";
 import { add } from "./core/add.ts";
 import { copy } from "./core/copy.ts";
 import { bias_add, sum_rows } from "./core/bias_add.ts";
@@ -44,14 +37,10 @@ import { index, index_grad } from "./math/index.ts";
 import { broadcast, max, max_grad, mean, sum, sum_all } from "./math/reduce.ts";
 import { exp, log, neg } from "./math/unary.ts";
 
-/** Element-wise activations a layer can name (maxout is a layer kind of its own); each brings its gradient op. */
-const activationDefs = { identity, relu, leaky_relu, elu, sigmoid, tanh, softplus, swish } satisfies Record<string, Activation>;
-
-const forwardOps = <K extends string>(defs: Record<K, Activation>) =>
-  Object.fromEntries(Object.entries<Activation>(defs).map(([k, a]) => [k, a.forward])) as Record<K, OpDef>;
+/** Element-wise activations a layer can name (maxout is a layer kind of its own): activations/index.ts. */
+export { activations };
 const backwardOf = (defs: readonly Activation[]): Record<string, OpDef> => Object.fromEntries(defs.map((a) => [a.backward.name, a.backward]));
 
-export const activations = forwardOps(activationDefs);
 
 /** Layer kinds a spec node can name; each lowers itself to the primitive ops below. */
 export const layers = {

@@ -1,5 +1,5 @@
-// Stands in for node:fs, node:path and node:module in the page's bundle. The runtime's data
-// loaders and checkpoint files import them; the page gets its data from the server and
+// Stands in for node:fs, node:path, node:module and node:worker_threads in the page's bundle. The runtime's data
+// loaders, checkpoint files and threaded model import them; the page gets its data from the server and
 // never calls them, so any use is a bug and says so.
 
 const unavailable = (name: string) => () => {

@@ -27,7 +27,7 @@ export async function buildPage(): Promise<Map<string, Asset>> {
     configFile: false,
     logLevel: "warn",
     // The runtime's data loaders import Node modules the page never calls (data comes from the server).
-    resolve: { alias: [{ find: /^node:(fs|path|module)$/, replacement: NODE_STUB }] },
+    resolve: { alias: [{ find: /^node:(fs|path|module|worker_threads)$/, replacement: NODE_STUB }] },
     build: {
       write: false, outDir: "dist", emptyOutDir: false, chunkSizeWarningLimit: 4096, reportCompressedSize: false,
       // Rolldown's note on how long plugins took is for people tuning a build, not for `serve`'s users.

@@ -8,7 +8,8 @@
 import type { CodeBlockWriter } from "ts-morph";
 import type { Value } from "../../ir/types.ts";
 import type { EmitArgs } from "../op.ts";
-import { opDef } from "../registry.ts";
+import { activationOp } from "../activations/index.ts";
+import { bias_add } from "../core/bias_add.ts";
 import { writeGemm } from "../core/gemm-kernel.ts";
 import type { GemmAttrs } from "../core/gemm.ts";
 import { axis, hwc, type Window } from "./geometry.ts";
@@ -67,7 +68,7 @@ function kernelRows(w: CodeBlockWriter, g: Geo, body: () => void): void {
 /** The statements storing `acc` through the fused activation into `target`. */
 function store(w: CodeBlockWriter, target: string, acc: string, act: string | null, attrs: Readonly<Record<string, unknown>>): void {
   if (!act || act === "identity") return void w.writeLine(`${target} = ${acc};`);
-  w.writeLine(`${target} = ${opDef(act).scalar!([acc], attrs)};`);
+  w.writeLine(`${target} = ${activationOp(act).scalar!([acc], attrs)};`);
 }
 
 /** Filter blocks: up to NB accumulators in locals, each reading one x and NB weights per step. */
@@ -239,7 +240,7 @@ const matrix = (v: Value, shape: readonly number[], batched = false): Value => (
 function gemm(a: EmitArgs, base: GemmAttrs["base"], p: Value, q: Value, out: Value, g: Geo, steps: GemmAttrs["steps"], extra: Value[]): void {
   const real = new Map([...a.ins, a.out].map((v) => [v.id, v]));
   const ref = (v: Value) => (v.id === -1 ? v.name : a.ref(real.get(v.id) ?? v));
-  writeGemm({ ...a, ins: [p, q, ...extra], out, ref, rows: `${a.rows} * ${g.OH * g.OW}` }, { base, steps }, opDef);
+  writeGemm({ ...a, ins: [p, q, ...extra], out, ref, rows: `${a.rows} * ${g.OH * g.OW}` }, { base, steps }, (name) => (name === "bias_add" ? bias_add : activationOp(name)));
 }
 
 /** Writes every window of x into the scratch matrix `patches` [rows·OH·OW, KH·KW·C] (zeros outside the image). */

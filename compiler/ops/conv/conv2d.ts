@@ -7,7 +7,7 @@
 
 import { shapeSize, type Shape } from "../../ir/types.ts";
 import type { Attrs, OpDef } from "../op.ts";
-import { opDef } from "../registry.ts";
+import { activationOp } from "../activations/index.ts";
 import { axis, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
 import { emitConv, emitConvInputGrad, emitConvWeightGrad } from "./conv-kernels.ts";
 import type { ConvForm, ConvPass } from "./forms.ts";
@@ -58,7 +58,7 @@ export const conv2d: OpDef = {
   // What its fused activation calls (tanh32).
   helpers: (a) => {
     const { activation, activationAttrs } = convAttrs(a);
-    return activation ? (opDef(activation).helpers?.(activationAttrs) ?? []) : [];
+    return activation ? (activationOp(activation).helpers?.(activationAttrs) ?? []) : [];
   },
   shape: ([x, wt, b], a) => {
     const k = windowOf(a);
@@ -79,7 +79,7 @@ export const conv2d: OpDef = {
     taps(x!.shape, out, k, f, (xo, wo, yo) => {
       for (let ci = 0; ci < c; ci++) for (let fi = 0; fi < f; fi++) z[yo + fi]! += x!.data[xo + ci]! * wt!.data[wo + ci * f + fi]!;
     });
-    return k.activation ? opDef(k.activation).eval([{ shape: out, data: z }], k.activationAttrs, out, "train") : z;
+    return k.activation ? activationOp(k.activation).eval([{ shape: out, data: z }], k.activationAttrs, out, "train") : z;
   },
   emit: (args) => emitConv(args, convAttrs(args.node.attrs)),
   grad: (g, node, dy, needs) => {
