@@ -10,7 +10,7 @@ import { own } from "../../runtime/own.ts";
 import { encodeOnnx } from "./onnx-encode.ts";
 import { toOnnxGraph } from "./onnx-graph.ts";
 import { ExportError, type OnnxRule } from "./rule.ts";
-import { tensorsByPath, weightsJson, type Weights } from "./weights.ts";
+import { tensorsByName, weightsJson, type Weights } from "./weights.ts";
 
 export interface ExportInput {
   readonly spec: Spec;
@@ -40,7 +40,7 @@ export function onnxModel(x: ExportInput, opts: { probabilities: boolean; produc
   const graph = toOnnxGraph({
     graph: x.forward,
     name: x.spec.name,
-    tensor: tensorsByPath(x.mod, x.weights),
+    tensor: tensorsByName(x.mod, x.weights),
     probabilities: opts.probabilities ? probabilitiesOf(x.spec) : null,
     standardize: mean && std ? { mean, std } : null,
   });

@@ -44,7 +44,8 @@ export interface OnnxRequest {
   readonly graph: Graph;
   readonly name: string;
   /** The trained values of a parameter or state buffer, by its path (`layers[0].weights`). */
-  readonly tensor: (path: string) => Float32Array;
+  /** A parameter's or state buffer's values, by its name in PARAMS / STATE. */
+  readonly tensor: (name: string) => Float32Array;
   /** Scores → probabilities (the loss's rule), for `--probabilities`; null exports the scores. */
   readonly probabilities: OnnxRule | null;
   /** The data's standardization, applied to the one input first, so the model takes raw rows as `predict` does. */
@@ -134,16 +135,12 @@ export function toOnnxGraph(req: OnnxRequest): OnnxGraph {
   }
 
   // Parameters and state the graph reads, with their trained values.
-  const leaves = new Map<number, string>([
-    ...g.params.map((p) => [p.value, `${p.owner}.${p.role}`] as const),
-    ...g.state.map((s) => [s.value, `${s.owner}.${s.role}`] as const),
-  ]);
+  const leaves = new Set<number>([...g.params.map((p) => p.value), ...g.state.map((s) => s.value)]);
   for (const id of new Set(nodes.flatMap(inferReads))) {
-    const path = leaves.get(id);
-    if (path === undefined) continue;
+    if (!leaves.has(id)) continue;
     const v = g.values[id]!;
     const name = tensorName(id);
-    initializers.push({ name, type: "float", dims: [...v.shape], values: req.tensor(path) });
+    initializers.push({ name, type: "float", dims: [...v.shape], values: req.tensor(v.name) });
     names.set(id, name);
   }
 

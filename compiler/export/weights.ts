@@ -13,13 +13,14 @@ export interface Weights {
 }
 
 /** The values of each parameter and state buffer, by its path (`layers[0].weights`). */
-export function tensorsByPath(mod: CompiledModule, w: Weights): (path: string) => Float32Array {
-  const byPath = new Map<string, Float32Array>();
-  for (const p of mod.PARAMS) byPath.set(p.path, w.params.subarray(p.offset, p.offset + p.size));
-  for (const s of mod.STATE) byPath.set(s.path, w.state.subarray(s.offset, s.offset + s.size));
-  return (path) => {
-    const t = byPath.get(path);
-    if (!t) throw new Error(`internal: the module has no tensor ${path}`);
+/** Each parameter and state tensor by its name (unique, unlike a path: one graph node may call two layers). */
+export function tensorsByName(mod: CompiledModule, w: Weights): (name: string) => Float32Array {
+  const byName = new Map<string, Float32Array>();
+  for (const p of mod.PARAMS) byName.set(p.name, w.params.subarray(p.offset, p.offset + p.size));
+  for (const s of mod.STATE) byName.set(s.name, w.state.subarray(s.offset, s.offset + s.size));
+  return (name) => {
+    const t = byName.get(name);
+    if (!t) throw new Error(`internal: the module has no tensor ${name}`);
     return t;
   };
 }

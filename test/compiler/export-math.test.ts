@@ -24,8 +24,8 @@ describe("graph-math ops through ONNX Runtime", () => {
   it.each(mathCases.map((c) => ({ name: c.name, c })))("$name", async ({ c }) => {
     const g = c.graph;
     const feeds = feedsOf(c, (() => { const rng = new Rng(11); return () => rng.next(); })());
-    const byPath = new Map(g.params.map((p, k) => [`${p.owner}.${p.role}`, Float32Array.from(feeds.params[k]!)]));
-    const request = { graph: g, name: "math", tensor: (path: string) => byPath.get(path)!, probabilities: null, standardize: null };
+    const byName = new Map(g.params.map((p, k) => [g.values[p.value]!.name, Float32Array.from(feeds.params[k]!)]));
+    const request = { graph: g, name: "math", tensor: (name: string) => byName.get(name)!, probabilities: null, standardize: null };
     if (Object.hasOwn(REFUSED, c.name)) {
       expect(() => toOnnxGraph(request)).toThrow(ExportError);
       expect(() => toOnnxGraph(request)).toThrow(REFUSED[c.name]!);
@@ -53,7 +53,7 @@ describe("graph-math ops through ONNX Runtime", () => {
       params: [], state: [{ value: mean, owner: "norm", role: "running_mean", fill: 0 }], dataLoss: y, regLoss: -1, notes: {},
     };
     const trained = Float32Array.of(0.25, -2, 4);
-    const onnx = toOnnxGraph({ graph: g, name: "state", tensor: (path) => (path === "norm.running_mean" ? trained : new Float32Array(0)), probabilities: null, standardize: null });
+    const onnx = toOnnxGraph({ graph: g, name: "state", tensor: (name) => (name === "running_mean" ? trained : new Float32Array(0)), probabilities: null, standardize: null });
     expect(onnx.initializers.find((t) => t.name === "running_mean")!.values).toEqual(trained);
     const session = await ort.InferenceSession.create(encodeOnnx(onnx, { producerVersion: "test", doc: "", metadata: {} }));
     const out = (await session.run({ x: new ort.Tensor("float32", Float32Array.of(1, 2, 3, 4, 5, 6), [2, 3]) })).y!;

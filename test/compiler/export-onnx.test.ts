@@ -59,9 +59,10 @@ async function trainShort(l: Loaded): Promise<Trained> {
   return { input, raw: raw.test && raw.test.rows > 0 ? raw.test : raw.train, prepared: data.test && data.test.rows > 0 ? data.test : data.train };
 }
 
-async function runOnnx(bytes: Uint8Array, features: Float32Array, rows: number, width: number): Promise<{ data: Float32Array; dims: readonly number[] }> {
+/** `sample`: the input's per-sample shape (an image model takes [N, H, W, C], as Keras' would). */
+async function runOnnx(bytes: Uint8Array, features: Float32Array, rows: number, sample: readonly number[]): Promise<{ data: Float32Array; dims: readonly number[] }> {
   const session = await ort.InferenceSession.create(bytes);
-  const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", features, [rows, width]) });
+  const out = await session.run({ [session.inputNames[0]!]: new ort.Tensor("float32", features, [rows, ...sample]) });
   const t = out[session.outputNames[0]!]!;
   return { data: t.data as Float32Array, dims: t.dims };
 }
@@ -93,11 +94,11 @@ describe("ONNX export, checked by ONNX Runtime", () => {
     const { mod, weights } = input;
     const bytes = onnxModel(input, { probabilities: false, producerVersion: "test" });
     const expected = predict(mod, weights.params, prepared.features, prepared.rows, weights.state).scores;
-    const onnx = await runOnnx(bytes, raw.features, raw.rows, mod.INPUT_SIZE);
+    const onnx = await runOnnx(bytes, raw.features, raw.rows, mod.INPUTS[0]!.shape);
     expect(onnx.dims).toEqual([raw.rows, mod.OUTPUT_SIZE]);
     expectClose(onnx.data, expected, mod.OUTPUT_SIZE, loaded.spec.name);
     // The batch is dynamic: one row alone gives that row's scores.
-    const one = await runOnnx(bytes, raw.features.slice(0, mod.INPUT_SIZE), 1, mod.INPUT_SIZE);
+    const one = await runOnnx(bytes, raw.features.slice(0, mod.INPUT_SIZE), 1, mod.INPUTS[0]!.shape);
     expectClose(one.data, expected.subarray(0, mod.OUTPUT_SIZE), mod.OUTPUT_SIZE, `${loaded.spec.name}, one row`);
   }, 60_000);
 
@@ -115,7 +116,7 @@ describe("ONNX export, checked by ONNX Runtime", () => {
       row.forEach((v, k) => (expected[r * c + k] = Math.exp(v - m) / total));
     }
     const bytes = onnxModel(input, { probabilities: true, producerVersion: "test" });
-    const onnx = await runOnnx(bytes, raw.features, raw.rows, mod.INPUT_SIZE);
+    const onnx = await runOnnx(bytes, raw.features, raw.rows, mod.INPUTS[0]!.shape);
     expectClose(onnx.data, expected, c, `${loaded.spec.name} probabilities`);
   });
 
@@ -148,7 +149,7 @@ describe("ONNX export, checked by ONNX Runtime", () => {
     }
   });
 
-  const fixtures = ["test/fixtures/export/every_op.yaml", "test/fixtures/export/every_op_scalar.yaml"].map((file) => loadAll([file])![0]!);
+  const fixtures = ["every_op", "every_op_scalar", "every_op_image"].map((name) => loadAll([`test/fixtures/export/${name}.yaml`])![0]!);
 
   it("every op with an ONNX rule is run by ONNX Runtime in these tests (shipped specs and test/fixtures/export)", () => {
     const exercised = new Set([...trainingSpecs.map((s) => s.loaded), ...fixtures].flatMap((l) => l.planned.forward.nodes.map((n) => n.op)));
@@ -156,8 +157,11 @@ describe("ONNX export, checked by ONNX Runtime", () => {
     expect(withRule.filter((op) => !exercised.has(op))).toEqual([]);
   });
 
-  it("test/fixtures/export/every_op.yaml (every activation and graph op, batched): ONNX Runtime matches predict on rows that span two batches", async () => {
-    const l = fixtures[0]!;
+  it.each([
+    ["every_op.yaml (every activation and graph op, batched)", 0],
+    ["every_op_image.yaml (conv2d, pools and flatten: NHWC around ONNX's NCHW)", 2],
+  ])("test/fixtures/export/%s: ONNX Runtime matches predict on rows that span two batches", async (_name, k) => {
+    const l = fixtures[k]!;
     const mod = await importCompiled(l);
     const model = mod.createModel();
     model.init(l.spec.seed);
@@ -167,8 +171,8 @@ describe("ONNX export, checked by ONNX Runtime", () => {
     const features = Float32Array.from({ length: rows * mod.INPUT_SIZE }, () => 2 * rng.next() - 1);
     const expected = predict(mod, weights.params, features, rows, weights.state).scores;
     const bytes = onnxModel({ spec: l.spec, forward: l.planned.forward, mod, weights, from: "init", data: null }, { probabilities: false, producerVersion: "test" });
-    const onnx = await runOnnx(bytes, features, rows, mod.INPUT_SIZE);
-    expectClose(onnx.data, expected, mod.OUTPUT_SIZE, "every_op");
+    const onnx = await runOnnx(bytes, features, rows, mod.INPUTS[0]!.shape);
+    expectClose(onnx.data, expected, mod.OUTPUT_SIZE, l.spec.name);
   });
 
   it("test/fixtures/export/every_op_scalar.yaml (reductions and indexing, no batch): ONNX Runtime matches the module", async () => {

@@ -104,6 +104,15 @@ const cases: [string, Spec][] = [
     ],
     regularizer: { l1: 0, l2: 0.01 },
   })],
+  ["conv2d with swish (an activation whose derivative reads x: not fused)", graphSpec([
+    "inputs: { x: [5, 4, 2] }",
+    "graph:",
+    "  c: conv2d(x, 3, 2, swish)",
+    "  scores: dense(flatten(c), 3)",
+    "output: scores",
+    "loss: softmax_cross_entropy",
+    "train: { batch: 3 }",
+  ].join("\n"))],
   ["a CNN as a graph: conv2d(…, same), max_pool, avg_pool, dense(flatten(…))", graphSpec([
     "inputs: { x: [7, 5, 2] }",
     "graph:",

@@ -9,6 +9,7 @@ import { shapeSize, type Shape } from "../../ir/types.ts";
 import type { Attrs, OpDef } from "../op.ts";
 import { activationOp } from "../activations/index.ts";
 import { axis, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
+import { convOnnx } from "./onnx.ts";
 import { emitConv, emitConvInputGrad, emitConvWeightGrad } from "./conv-kernels.ts";
 import type { ConvForm, ConvPass } from "./forms.ts";
 
@@ -55,6 +56,7 @@ function taps(xs: Shape, ys: Shape, k: Window, f: number, at: (xo: number, wo: n
 
 export const conv2d: OpDef = {
   name: "conv2d",
+  onnx: convOnnx,
   // What its fused activation calls (tanh32).
   helpers: (a) => {
     const { activation, activationAttrs } = convAttrs(a);

@@ -7,6 +7,7 @@
 import { shapeSize, type Shape } from "../../ir/types.ts";
 import type { Attrs, OpDef } from "../op.ts";
 import { axis, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
+import { poolOnnx } from "./onnx.ts";
 import { emitPool, emitPoolGrad } from "./pool-kernels.ts";
 
 /** Every window of a pool: `visit(yo, taps)` gets y's offset and the x offsets the window covers, in scan order. */
@@ -43,6 +44,7 @@ const argmax = (data: Float64Array, taps: number[]): number => taps.reduce((best
 
 export const max_pool: OpDef = {
   name: "max_pool",
+  onnx: poolOnnx("MaxPool"),
   shape: poolShape("max_pool"),
   eval: ([x], a, out) => {
     const y = new Float64Array(shapeSize(out));
@@ -71,6 +73,7 @@ export const max_pool_grad: OpDef = {
 
 export const avg_pool: OpDef = {
   name: "avg_pool",
+  onnx: poolOnnx("AveragePool"),
   shape: poolShape("avg_pool"),
   eval: ([x], a, out) => {
     const y = new Float64Array(shapeSize(out));

@@ -5,9 +5,11 @@
 import { shapeSize } from "../../ir/types.ts";
 import type { OpDef } from "../op.ts";
 import { forEach } from "../loops.ts";
+import { reshapeOnnx } from "./onnx.ts";
 
 export const reshape: OpDef = {
   name: "reshape",
+  onnx: reshapeOnnx,
   shape: ([x], a) => {
     const to = a.shape as readonly number[];
     const from = x!.batched ? x!.shape.slice(1) : x!.shape;

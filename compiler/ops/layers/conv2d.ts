@@ -6,6 +6,7 @@ import type { LayerSpec, OpRef } from "../../spec/types.ts";
 import { windowMisfit } from "../conv/geometry.ts";
 import { chooseForm, type ConvPass, type ConvShape } from "../conv/forms.ts";
 import { resolveInit, type LayerDef } from "../layer.ts";
+import { activationDefs } from "../activations/index.ts";
 
 export const windowAttrs = (l: LayerSpec) => {
   const w = l.window!;
@@ -52,6 +53,12 @@ export const conv2d: LayerDef<LayerSpec> = {
     const shape = convShape(l, xv);
     const forms = Object.fromEntries((["forward", "input_grad", "weight_grad"] as ConvPass[]).map((p) => [p, chooseForm(p, shape).form]));
     const act = l.activation.op === "identity" ? null : l.activation;
+    // The fused activation's derivative is taken from the output y; one that needs its input
+    // (swish) runs as an op of its own after the convolution.
+    if (act && activationDefs[act.op as keyof typeof activationDefs].def.uses === "x") {
+      const z = ctx.add("conv2d", [x!, w, ...b], { ...k, activation: null, activationAttrs: {}, forms }, ctx.name("z"));
+      return ctx.add(act.op, [z], act.attrs, ctx.name("h"));
+    }
     return ctx.add("conv2d", [x!, w, ...b], { ...k, activation: act?.op ?? null, activationAttrs: act?.attrs ?? {}, forms }, ctx.name("h"));
   },
   describe: (l, [x]) => {
