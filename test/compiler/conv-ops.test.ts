@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { autodiff } from "../../compiler/autodiff.ts";
 import { emit } from "../../compiler/emit/module.ts";
 import { fuse } from "../../compiler/fuse.ts";
-import { interpret, lossOf, type Feeds } from "../../compiler/interpret.ts";
+import { interpret, lossOf } from "../../compiler/interpret.ts";
 import { verify } from "../../compiler/ir/verify.ts";
 import type { Value } from "../../compiler/ir/types.ts";
 import { axis, windowMisfit } from "../../compiler/ops/conv/geometry.ts";
@@ -17,25 +17,12 @@ import { plan } from "../../compiler/plan.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 import { convCases, tieCase } from "../helpers/conv-graphs.ts";
 import { dir, rng } from "../helpers/gradcheck.ts";
-import { feedsOf, type MathCase } from "../helpers/math-graphs.ts";
+import { feedsOf, finiteDifferences, type MathCase } from "../helpers/math-graphs.ts";
 import { layer, makeSpec } from "../helpers/specs.ts";
 
 const rel = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
 const worst = (a: ArrayLike<number>, b: ArrayLike<number>, floor: number) => Array.from(a).reduce((m, v, i) => Math.max(m, rel(v, b[i]!, floor)), 0);
 
-function finiteDifferences(c: MathCase, feeds: Feeds): Float64Array[] {
-  const h = 1e-6;
-  return [...feeds.params, ...feeds.inputs].map((theta) =>
-    theta.map((keep, i) => {
-      theta[i] = keep + h;
-      const up = lossOf(c.graph, feeds);
-      theta[i] = keep - h;
-      const down = lossOf(c.graph, feeds);
-      theta[i] = keep;
-      return (up - down) / (2 * h);
-    }),
-  );
-}
 
 let count = 0;
 async function compile(c: MathCase) {

@@ -9,14 +9,14 @@ import { describe, expect, it } from "vitest";
 import { autodiff } from "../../compiler/autodiff.ts";
 import { emit } from "../../compiler/emit/module.ts";
 import { fuse } from "../../compiler/fuse.ts";
-import { interpret, lossOf, type Feeds } from "../../compiler/interpret.ts";
+import { interpret, lossOf } from "../../compiler/interpret.ts";
 import { verify } from "../../compiler/ir/verify.ts";
 import type { Shape, Value } from "../../compiler/ir/types.ts";
 import { opDef } from "../../compiler/ops/registry.ts";
 import { plan } from "../../compiler/plan.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
 import { dir, rng } from "../helpers/gradcheck.ts";
-import { feedsOf, mathCases, type MathCase } from "../helpers/math-graphs.ts";
+import { feedsOf, finiteDifferences, mathCases, type MathCase } from "../helpers/math-graphs.ts";
 import { layer, makeSpec } from "../helpers/specs.ts";
 
 /** Relative error; below `floor` in magnitude it turns absolute (a zero gradient's difference quotient is noise). */
@@ -24,20 +24,6 @@ const rel = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(
 const worst = (a: ArrayLike<number>, b: ArrayLike<number>, floor: number) =>
   Array.from(a).reduce((m, v, i) => Math.max(m, rel(v, b[i]!, floor)), 0);
 
-/** Central differences of the float64 loss by every element of every param and input. */
-function finiteDifferences(c: MathCase, feeds: Feeds): Float64Array[] {
-  const h = 1e-6;
-  return [...feeds.params, ...feeds.inputs].map((theta) =>
-    theta.map((keep, i) => {
-      theta[i] = keep + h;
-      const up = lossOf(c.graph, feeds);
-      theta[i] = keep - h;
-      const down = lossOf(c.graph, feeds);
-      theta[i] = keep;
-      return (up - down) / (2 * h);
-    }),
-  );
-}
 
 const modules: string[] = [];
 

@@ -3,6 +3,7 @@
 // autodiff's upstream gradient is the implicit 1). Shared by math-ops.test.ts, which checks
 // them, and ops.test.ts, which counts the ops they cover.
 
+import { lossOf, type Feeds } from "../../compiler/interpret.ts";
 import { GraphBuilder } from "../../compiler/ir/builder.ts";
 import type { Graph, ParamInfo, Port, Shape } from "../../compiler/ir/types.ts";
 import { shapeSize } from "../../compiler/ir/types.ts";
@@ -179,4 +180,19 @@ export function feedsOf(c: MathCase, next: () => number) {
     inputs: c.graph.inputs.map((p) => leaf(p.value)),
     targets: c.graph.targets.map((p) => leaf(p.value)),
   };
+}
+
+/** Central differences of the float64 loss by every element of every param and input. */
+export function finiteDifferences(c: MathCase, feeds: Feeds): Float64Array[] {
+  const h = 1e-6;
+  return [...feeds.params, ...feeds.inputs].map((theta) =>
+    theta.map((keep, i) => {
+      theta[i] = keep + h;
+      const up = lossOf(c.graph, feeds);
+      theta[i] = keep - h;
+      const down = lossOf(c.graph, feeds);
+      theta[i] = keep;
+      return (up - down) / (2 * h);
+    }),
+  );
 }
