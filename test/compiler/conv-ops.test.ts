@@ -1,39 +1,22 @@
 // The image ops (conv2d, max_pool, avg_pool, reshape) on the odd shapes of
 // test/helpers/conv-graphs.ts: float64 gradients against central differences, the generated
 // float32 code (both kernel forms) against the interpreter; then ties, shapes and errors.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { autodiff } from "../../compiler/autodiff.ts";
-import { emit } from "../../compiler/emit/module.ts";
-import { fuse } from "../../compiler/fuse.ts";
 import { interpret, lossOf } from "../../compiler/interpret.ts";
 import { verify } from "../../compiler/ir/verify.ts";
 import type { Value } from "../../compiler/ir/types.ts";
 import { axis, windowMisfit } from "../../compiler/ops/conv/geometry.ts";
 import { opDef } from "../../compiler/ops/registry.ts";
-import { plan } from "../../compiler/plan.ts";
-import type { CompiledModule } from "../../runtime/module.ts";
 import { convCases, tieCase } from "../helpers/conv-graphs.ts";
-import { dir, rng } from "../helpers/gradcheck.ts";
-import { feedsOf, finiteDifferences, type MathCase } from "../helpers/math-graphs.ts";
-import { layer, makeSpec } from "../helpers/specs.ts";
+import { compileCase, stepCase } from "../helpers/case-module.ts";
+import { rng } from "../helpers/gradcheck.ts";
+import { feedsOf, finiteDifferences } from "../helpers/math-graphs.ts";
 
 const rel = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
 const worst = (a: ArrayLike<number>, b: ArrayLike<number>, floor: number) => Array.from(a).reduce((m, v, i) => Math.max(m, rel(v, b[i]!, floor)), 0);
 
 
-let count = 0;
-async function compile(c: MathCase) {
-  const graph = fuse(autodiff(c.graph));
-  verify(graph, "fuse");
-  const buffers = plan(graph);
-  const spec = makeSpec({ name: "conv", layers: [layer(1)], loss: { op: "mse", attrs: {} }, train: { batch: c.batch, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } });
-  const file = join(dir, `conv_${++count}.ts`);
-  writeFileSync(file, emit({ spec, graph, plan: buffers, hash: "test", source: "conv.yaml", version: "test" }));
-  return { graph, buffers, mod: (await import(pathToFileURL(file).href)) as CompiledModule };
-}
 
 describe("image ops", () => {
   it.each(convCases)("$name: float64 gradients match central differences", (c) => {
@@ -47,15 +30,10 @@ describe("image ops", () => {
   });
 
   it.each([...convCases, tieCase])("$name: the generated float32 code matches the interpreter", async (c) => {
-    const { graph, buffers, mod } = await compile(c);
+    const compiled = await compileCase(c, "conv");
+    const { graph, buffers } = compiled;
     const feeds = feedsOf(c, rng(5));
-    const model = mod.createModel();
-    graph.params.forEach((p, k) => model.params.set(feeds.params[k]!, buffers.slots[p.value]!.offset));
-    graph.inputs.forEach((p, k) => model.input.set(feeds.inputs[k]!, buffers.slots[p.value]!.offset));
-    graph.targets.forEach((p, k) => model.target.set(feeds.targets[k]!, buffers.slots[p.value]!.offset));
-    model.forward();
-    const loss = model.loss();
-    model.backward();
+    const { model, loss } = stepCase(compiled, feeds);
     const env = interpret(graph, feeds);
     const out = env[graph.outputs[0]!.value]!.data;
     expect(worst(model.output.subarray(0, out.length), out, 1e-3)).toBeLessThan(1e-4);
@@ -78,14 +56,9 @@ describe("max_pool ties", () => {
     const routed = [0, 1, 2].flatMap((r) => [t[2 * r]!, 0, 0, t[2 * r + 1]!, 0, 0, 0, 0]);
     expect([...env[train.inputGrads[0]!]!.data]).toEqual(routed);
     // The generated kernel routes the same way (P's gradient is x's).
-    const { graph, buffers, mod } = await compile(tieCase);
-    const model = mod.createModel();
-    const fed = feedsOf(tieCase, rng(1));
-    graph.params.forEach((p, k) => model.params.set(fed.params[k]!, buffers.slots[p.value]!.offset));
-    graph.inputs.forEach((p, k) => model.input.set(fed.inputs[k]!, buffers.slots[p.value]!.offset));
-    graph.targets.forEach((p, k) => model.target.set(fed.targets[k]!, buffers.slots[p.value]!.offset));
-    model.forward();
-    model.backward();
+    const compiled = await compileCase(tieCase, "conv");
+    const { graph, buffers } = compiled;
+    const { model } = stepCase(compiled, feedsOf(tieCase, rng(1)));
     const { offset, size } = buffers.slots[graph.grads[0]!]!;
     expect([...model.grads.subarray(offset, offset + size)]).toEqual(routed.map(Math.fround));
   });

@@ -2,22 +2,16 @@
 // float64 gradients against central differences, and the generated float32 module against
 // the interpreter. Then the edge cases: shape errors, index bounds, ties.
 import { execFileSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { autodiff } from "../../compiler/autodiff.ts";
-import { emit } from "../../compiler/emit/module.ts";
-import { fuse } from "../../compiler/fuse.ts";
 import { interpret, lossOf } from "../../compiler/interpret.ts";
 import { verify } from "../../compiler/ir/verify.ts";
 import type { Shape, Value } from "../../compiler/ir/types.ts";
 import { opDef } from "../../compiler/ops/registry.ts";
-import { plan } from "../../compiler/plan.ts";
-import type { CompiledModule } from "../../runtime/module.ts";
-import { dir, rng } from "../helpers/gradcheck.ts";
-import { feedsOf, finiteDifferences, mathCases, type MathCase } from "../helpers/math-graphs.ts";
-import { layer, makeSpec } from "../helpers/specs.ts";
+import { compileCase, stepCase } from "../helpers/case-module.ts";
+import { rng } from "../helpers/gradcheck.ts";
+import { feedsOf, finiteDifferences, mathCases } from "../helpers/math-graphs.ts";
 
 /** Relative error; below `floor` in magnitude it turns absolute (a zero gradient's difference quotient is noise). */
 const rel = (a: number, b: number, floor: number) => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
@@ -26,25 +20,6 @@ const worst = (a: ArrayLike<number>, b: ArrayLike<number>, floor: number) =>
 
 
 const modules: string[] = [];
-
-/** The case compiled like a spec (autodiff, fuse, plan, emit), written to a file and imported. */
-async function compile(c: MathCase) {
-  const graph = fuse(autodiff(c.graph));
-  verify(graph, "fuse");
-  const buffers = plan(graph);
-  const spec = makeSpec({
-    name: "math",
-    layers: [layer(1)],
-    loss: { op: "mse", attrs: {} },
-    train: { batch: c.batch, epochs: 1, shuffle: false, stop_below: null, early_stopping: null },
-  });
-  const code = emit({ spec, graph, plan: buffers, hash: "test", source: "math.yaml", version: "test" });
-  const file = join(dir, `math_${modules.length}.ts`);
-  writeFileSync(file, code);
-  modules.push(file);
-  const mod = (await import(pathToFileURL(file).href)) as CompiledModule;
-  return { graph, buffers, mod };
-}
 
 describe("graph-math ops", () => {
   it.each(mathCases.filter((c) => !c.kink))("$name: float64 gradients match central differences", (c) => {
@@ -61,15 +36,11 @@ describe("graph-math ops", () => {
   });
 
   it.each(mathCases)("$name: the generated float32 code matches the interpreter", async (c) => {
-    const { graph, buffers, mod } = await compile(c);
+    const compiled = await compileCase(c, "math");
+    modules.push(compiled.file);
+    const { graph, buffers } = compiled;
     const feeds = feedsOf(c, rng(5));
-    const model = mod.createModel();
-    graph.params.forEach((p, k) => model.params.set(feeds.params[k]!, buffers.slots[p.value]!.offset));
-    graph.inputs.forEach((p, k) => model.input.set(feeds.inputs[k]!, buffers.slots[p.value]!.offset));
-    graph.targets.forEach((p, k) => model.target.set(feeds.targets[k]!, buffers.slots[p.value]!.offset));
-    model.forward();
-    const loss = model.loss();
-    model.backward();
+    const { model, loss } = stepCase(compiled, feeds);
 
     const env = interpret(graph, feeds);
     const out = graph.outputs[0]!.value;
