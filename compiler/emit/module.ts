@@ -66,35 +66,32 @@ export function emit(input: EmitInput, backend: Backend = JS_BACKEND): string {
   });
   file.addVariableStatements(constants(input));
   file.addStatements(MODEL_INTERFACE);
-  for (const h of helpers(input.graph, backend)) {
-    file.addFunction({
-      name: h.name,
-      docs: [h.doc],
-      parameters: h.parameters.map((name) => ({ name, type: "number" })),
-      returnType: "number",
-      statements: (w) => h.statements.forEach((line) => w.writeLine(line)),
-    });
-  }
   if (backend.preamble) file.addStatements(backend.preamble);
-  file.addFunction({
+  let asJavaScript: ReadonlySet<number> = new Set();
+  const factory = file.addFunction({
     isExported: true,
     name: "createModel",
     returnType: "Model",
     docs: ["Allocates every buffer once; the returned functions never allocate."],
-    statements: (w) => writeFactory(w, input, backend),
+    statements: (w) => void (asJavaScript = writeFactory(w, input, backend)),
   });
+  // The helpers the JavaScript kernels call, known once they are written, go before createModel.
+  file.insertFunctions(factory.getChildIndex(), helpers(input.graph, asJavaScript).map((h) => ({
+    name: h.name,
+    docs: [h.doc],
+    parameters: h.parameters.map((name) => ({ name, type: "number" })),
+    returnType: "number",
+    statements: (w: CodeBlockWriter) => h.statements.forEach((line) => w.writeLine(line)),
+  })));
   const text = file.getFullText();
   project.removeSourceFile(file);
   return text;
 }
 
-/** The module-level functions the graph's JavaScript kernels call, each once (a backend's kernel calls none). */
-function helpers(graph: TrainGraph, backend: Backend): Helper[] {
+/** The module-level functions the nodes written as JavaScript call, each once (a backend's kernel calls none). */
+function helpers(graph: TrainGraph, asJavaScript: ReadonlySet<number>): Helper[] {
   const byName = new Map<string, Helper>();
-  graph.nodes.forEach((node, k) => {
-    if (backend.call?.(k, "rows")) return;
-    for (const h of opDef(node.op).helpers?.(node.attrs) ?? []) byName.set(h.name, h);
-  });
+  for (const k of asJavaScript) for (const h of opDef(graph.nodes[k]!.op).helpers?.(graph.nodes[k]!.attrs) ?? []) byName.set(h.name, h);
   return [...byName.values()];
 }
 
@@ -165,7 +162,10 @@ export function arenaAllocations({ graph, plan }: Pick<EmitInput, "graph" | "pla
   }));
 }
 
-function writeFactory(w: CodeBlockWriter, input: EmitInput, backend: Backend): void {
+/** Writes createModel()'s body; returns the nodes it wrote as JavaScript. */
+function writeFactory(w: CodeBlockWriter, input: EmitInput, backend: Backend): Set<number> {
+  const asJavaScript = new Set<number>();
+  const nodes = (...args: Parameters<typeof emitNodes>) => emitNodes(...args).forEach((k) => asJavaScript.add(k));
   const { graph, plan } = input;
   const batch = input.spec.train.batch ?? 1;
   backend.arenas(w, arenaAllocations(input));
@@ -195,19 +195,19 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput, backend: Backend): v
   };
   const { functions } = plan;
   const call = (rows: string) => (k: number) => backend.call?.(k, rows) ?? null;
-  fn("forward(): void", () => emitNodes(w, graph, functions.forward, train, call(train.rows)));
+  fn("forward(): void", () => nodes(w, graph, functions.forward, train, call(train.rows)));
   fn("infer(rows: number): void", () => {
     w.write(`if (!(rows >= 1 && rows <= ${batch} && Number.isInteger(rows)))`).block(() => {
       w.writeLine(`throw new RangeError(\`infer: rows must be an integer from 1 to ${batch} (got \${rows})\`);`);
     });
     // Rows are independent in inference, so the whole batch is computed and the rest ignored.
-    if (plan.inferDiffers) emitNodes(w, graph, functions.forward, { ...train, mode: "infer" }, call(train.rows));
+    if (plan.inferDiffers) nodes(w, graph, functions.forward, { ...train, mode: "infer" }, call(train.rows));
     else w.writeLine("forward(); // the same code as training: no op here behaves differently");
   });
   // The loss's work sits in void functions: a double returned from a call V8 does not inline
   // is boxed (16 bytes a step). Training loops call lossTerms() and read lossParts.
   fn("lossOver(rows: number): void", () => {
-    emitNodes(w, graph, functions.loss, { ...train, rows: "rows" }, call("rows"));
+    nodes(w, graph, functions.loss, { ...train, rows: "rows" }, call("rows"));
     w.writeLine(`lossParts[0] = ${graph.values[graph.dataLoss]!.name}[0];`);
     w.writeLine(`lossParts[1] = ${graph.regLoss >= 0 ? `${graph.values[graph.regLoss]!.name}[0]` : "0"};`);
   });
@@ -220,7 +220,7 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput, backend: Backend): v
     w.writeLine("infer(rows);");
     w.writeLine("lossOver(rows);");
   });
-  fn("backward(): void", () => emitNodes(w, graph, functions.backward, train, call(train.rows)));
+  fn("backward(): void", () => nodes(w, graph, functions.backward, train, call(train.rows)));
   fn("init(seed: number): void", () => emitInit(w, graph, ref));
   w.blankLine();
   if (scratchBuffers.size) {
@@ -232,4 +232,5 @@ function writeFactory(w: CodeBlockWriter, input: EmitInput, backend: Backend): v
   w.writeLine(`const inputs = ${record(graph.inputs.map((p) => [p.name, p.value]))};`);
   w.writeLine(`const inputGrads = ${record(graph.inputs.flatMap((p, k): [string, number][] => (graph.inputGrads[k]! >= 0 ? [[p.name, graph.inputGrads[k]!]] : [])))};`);
   w.writeLine("return { params, grads, state, input, inputs, inputGrads, target, output, lossParts, init, forward, loss, lossTerms, backward, infer, evaluate };");
+  return asJavaScript;
 }

@@ -1,5 +1,6 @@
 // Straight-line code for a run of nodes: each spec path opens with a comment naming it and
 // its summary, and each node gets a comment with its math and a block with its code.
+// Returns the nodes it wrote as JavaScript (the others run as a backend's kernels).
 
 import type { CodeBlockWriter } from "ts-morph";
 import type { TrainGraph } from "../ir/types.ts";
@@ -14,7 +15,8 @@ export function emitNodes(
   env: Pick<EmitArgs, "ref" | "rows" | "scratch" | "mode">,
   /** A backend's statement that runs node k instead of its JavaScript code (a wasm kernel), or null. */
   call: (k: number) => string | null = () => null,
-): void {
+): number[] {
+  const asJavaScript: number[] = [];
   let path: string | undefined;
   for (const k of order) {
     const node = graph.nodes[k]!;
@@ -31,6 +33,10 @@ export function emitNodes(
     w.writeLine(`// ${commentSafe(op.describe(node, ins, out))}    ${shapes} → [${out.shape.join("×")}]`);
     const instead = call(k);
     if (instead !== null) w.writeLine(instead);
-    else w.block(() => op.emit({ w, node, ins, out, ...env }));
+    else {
+      w.block(() => op.emit({ w, node, ins, out, ...env }));
+      asJavaScript.push(k);
+    }
   }
+  return asJavaScript;
 }
