@@ -56,12 +56,19 @@ export interface WasmKernelArgs {
   readonly out: Value;
   /** Byte address of a value's first element in the one WebAssembly.Memory. */
   readonly addr: (v: Value) => number;
+  /**
+   * Byte address of `floats` float32s of scratch (16-byte aligned), valid during this
+   * kernel's call only: every kernel's scratch starts at the same address.
+   */
+  readonly scratch: (floats: number) => number;
 }
 
 /** A kernel as WebAssembly text: its locals and its body (the function header is the backend's). */
 export interface WasmKernel {
   readonly locals: readonly string[];
   readonly body: string;
+  /** How it computes the node, when that differs from the JS kernel's description. */
+  readonly note?: string;
 }
 
 /** How a gradient rule adds backward nodes (the rule never emits text). */

@@ -1,5 +1,8 @@
 // Small builders for the wasm rules of element-wise ops: WebAssembly text over f32x4 lanes.
 // An op's `wasm` rule returns one folded expression; these keep those rules one line each.
+// countedLoop is the loop every kernel writer uses.
+
+import type { CodeBlockWriter } from "ts-morph";
 
 /** Four lanes of one float32 constant. */
 export const splat = (k: number): string => `(v128.const f32x4 ${k} ${k} ${k} ${k})`;
@@ -12,3 +15,16 @@ export const select = (then: string, otherwise: string, mask: string): string =>
 
 /** 1 where the comparison holds, else 0 (the comparison gives all-ones or all-zeros lanes). */
 export const indicator = (mask: string): string => `(v128.and ${mask} ${splat(1)})`;
+
+/**
+ * `for (v = from; v < to; v += step) body` as a wasm loop over the i32 local $v, for counts
+ * known to be ≥ 1 (the test is at the bottom); a single trip is written without a loop.
+ */
+export function countedLoop(w: CodeBlockWriter, v: string, from: number, to: number, step: number, body: () => void): void {
+  w.writeLine(`(local.set $${v} (i32.const ${from}))`);
+  if (to - from <= step) return body();
+  w.write(`(loop $${v}`).indent(() => {
+    body();
+    w.writeLine(`(br_if $${v} (i32.lt_u (local.tee $${v} (i32.add (local.get $${v}) (i32.const ${step}))) (i32.const ${to}))))`);
+  });
+}

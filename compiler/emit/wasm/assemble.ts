@@ -8,7 +8,7 @@ const wabt = await wabtInit();
 
 /** The module's bytes; a text that does not assemble is a compiler bug (it is all generated). */
 export function assemble(name: string, wat: string): Uint8Array {
-  const module = wabt.parseWat(`${name}.wat`, wat, { simd: true });
+  const module = wabt.parseWat(`${name}.wat`, wat, { simd: true, bulk_memory: true });
   try {
     module.validate();
     return module.toBinary({ log: false, write_debug_names: false }).buffer;

@@ -11,7 +11,7 @@ import { arenaAllocations, emit, type Backend, type EmitInput } from "../module.
 import { commentSafe } from "../text.ts";
 import { assemble } from "./assemble.ts";
 import { selectKernels } from "./kernels.ts";
-import { layoutMemory } from "./memory.ts";
+import { layoutMemory, memoryPages } from "./memory.ts";
 import { writeWat } from "./wat.ts";
 
 export interface WasmModule {
@@ -30,6 +30,7 @@ export function emitWasm(input: EmitInput): WasmModule {
   const arenas = arenaAllocations(input);
   const memory = layoutMemory(input.plan, arenas);
   const kernels = selectKernels(input.graph, input.plan, memory);
+  const pages = memoryPages(memory.scratch + Math.max(0, ...[...kernels.values()].map((k) => k.scratchBytes)));
   const name = input.spec.name;
   const wat = writeWat(
     [
@@ -37,7 +38,7 @@ export function emitWasm(input: EmitInput): WasmModule {
       `The WebAssembly SIMD kernels of ${name}.wasm.ts, which embeds them assembled.`,
     ],
     arenas,
-    memory,
+    { ...memory, pages },
     [...kernels.values()],
   );
   const binary = assemble(name, wat);

@@ -17,6 +17,8 @@ export interface Kernel extends WasmKernel {
   readonly comments: readonly string[];
   /** Whether the node's output is batch-shaped (rows independent), so a call may compute every row. */
   readonly rowwise: boolean;
+  /** Bytes of the shared scratch region it uses (MemoryLayout.scratch). */
+  readonly scratchBytes: number;
 }
 
 export function selectKernels(graph: TrainGraph, plan: BufferPlan, memory: MemoryLayout): Map<number, Kernel> {
@@ -27,7 +29,13 @@ export function selectKernels(graph: TrainGraph, plan: BufferPlan, memory: Memor
     const op = opDef(node.op);
     const ins = node.inputs.map((i) => graph.values[i]!);
     const out = graph.values[node.output]!;
-    const kernel = op.wasmKernel?.({ node, ins, out, addr: memory.addr });
+    let scratchBytes = 0;
+    const scratch = (floats: number) => {
+      const at = memory.scratch + scratchBytes;
+      scratchBytes += Math.ceil((4 * floats) / 16) * 16;
+      return at;
+    };
+    const kernel = op.wasmKernel?.({ node, ins, out, addr: memory.addr, scratch });
     if (!kernel) continue;
     const id = `${node.path}_${out.name}`.replace(/[^A-Za-z0-9_]+/g, "_").replace(/_+/g, "_").replace(/^_/, "");
     const note = graph.notes[node.path];
@@ -35,8 +43,13 @@ export function selectKernels(graph: TrainGraph, plan: BufferPlan, memory: Memor
     kernels.set(k, {
       ...kernel,
       name: id,
-      comments: [`${commentSafe(node.path)}${note ? `: ${commentSafe(note)}` : ""}`, `${commentSafe(op.describe(node, ins, out))}    ${shapes} → [${out.shape.join("×")}]`],
+      comments: [
+        `${commentSafe(node.path)}${note ? `: ${commentSafe(note)}` : ""}`,
+        `${commentSafe(op.describe(node, ins, out))}    ${shapes} → [${out.shape.join("×")}]`,
+        ...(kernel.note ? [commentSafe(kernel.note)] : []),
+      ],
       rowwise: out.batched,
+      scratchBytes,
     });
   }
   return kernels;

@@ -15,8 +15,11 @@ const PAGE = 65536;
 export interface MemoryLayout {
   /** Byte address of each arena. */
   readonly base: Readonly<Record<ArenaName, number>>;
-  /** Size of the memory in 64 KiB pages (fixed: it never grows, so views stay valid). */
-  readonly pages: number;
+  /**
+   * Byte address of the kernels' scratch region, after the arenas: what one kernel gathers
+   * during its call (im2col's patches), dead when it returns, so all kernels share it.
+   */
+  readonly scratch: number;
   /** Byte address of a value's first element (values that have a slot). */
   readonly addr: (v: Value) => number;
 }
@@ -28,11 +31,13 @@ export function layoutMemory(plan: BufferPlan, arenas: readonly ArenaAllocation[
     base[a.name] = bytes;
     bytes += Math.ceil((4 * a.length) / 16) * 16;
   }
-  const pages = Math.max(1, Math.ceil((bytes + PADDING) / PAGE));
   const addr = (v: Value) => {
     const slot = plan.slots[v.id];
     if (!slot) throw new Error(`internal: ${v.name} has no slot in the buffer plan`);
     return base[slot.arena] + 4 * slot.offset;
   };
-  return { base, pages, addr };
+  return { base, scratch: bytes, addr };
 }
+
+/** Size of the memory in 64 KiB pages for `bytes` of buffers (fixed: it never grows, so views stay valid). */
+export const memoryPages = (bytes: number): number => Math.max(1, Math.ceil((bytes + PADDING) / PAGE));

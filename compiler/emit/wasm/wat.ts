@@ -7,11 +7,13 @@ import type { ArenaAllocation } from "../module.ts";
 import type { Kernel } from "./kernels.ts";
 import type { MemoryLayout } from "./memory.ts";
 
-export function writeWat(header: readonly string[], arenas: readonly ArenaAllocation[], memory: MemoryLayout, kernels: readonly Kernel[]): string {
+export function writeWat(header: readonly string[], arenas: readonly ArenaAllocation[], memory: MemoryLayout & { readonly pages: number }, kernels: readonly Kernel[]): string {
   const w = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
   for (const line of header) w.writeLine(`;; ${line}`);
   w.write("(module").indent(() => {
+    const scratch = Math.max(0, ...kernels.map((k) => k.scratchBytes));
     w.writeLine(`;; Every buffer of the plan, at these byte addresses: ${arenas.map((a) => `${a.name} @${memory.base[a.name]}`).join(", ")}.`);
+    if (scratch) w.writeLine(`;; The kernels' scratch (each kernel's, during its call only): ${scratch} bytes @${memory.scratch}.`);
     w.writeLine(`;; Its size is fixed (${memory.pages} × 64 KiB): it never grows, so the module's typed-array views stay valid.`);
     w.writeLine(`(memory (export "memory") ${memory.pages} ${memory.pages})`);
     for (const k of kernels) {

@@ -13,6 +13,7 @@
 import { CodeBlockWriter } from "ts-morph";
 import type { Value } from "../../ir/types.ts";
 import type { WasmKernel, WasmKernelArgs } from "../op.ts";
+import { countedLoop } from "../wasm.ts";
 import { noEpilogue, type OpLookup } from "./gemm-kernel.ts";
 import type { GemmAttrs, Operand } from "./gemm.ts";
 
@@ -141,15 +142,7 @@ export function writeGemmWasm({ ins, out, addr }: WasmKernelArgs, { base, steps 
     }
   };
 
-  /** `for (v = from; v < to; v += step)` for counts known to be ≥ 1. */
-  const loop = (v: string, from: number, to: number, step: number, body: () => void) => {
-    set(v, i32(from));
-    if (to - from === step) return body();
-    w.write(`(loop $${v}`).indent(() => {
-      body();
-      w.writeLine(`(br_if $${v} (i32.lt_u (local.tee $${v} (i32.add ${get(v)} ${i32(step)})) ${i32(to)})))`);
-    });
-  };
+  const loop = (v: string, from: number, to: number, step: number, body: () => void) => countedLoop(w, v, from, to, step, body);
   /** Blocks of mb rows, then the rows left over one at a time. */
   const rows = (mb: number, columnsFor: (rowsPerBlock: number) => () => void) => {
     const whole = L.M - (L.M % mb);
