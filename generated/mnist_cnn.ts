@@ -125,7 +125,7 @@ export function createModel(): Model {
   const db1 = grads.subarray(200, 208); // 8 temp
 
   function forward(): void {
-    // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [forward direct, dW direct; measured]
+    // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [JS: forward direct, dW direct; measured; wasm: im2col + SIMD GEMM]
     // h1 = relu(x ⋆ W1 + b1)  5×5/1×1 valid, direct    [32×28×28×1], [5×5×1×8], [8] → [32×24×24×8]
     {
       // direct: blocks of 2 positions × 4 filters in locals; steps where both inputs are zero skipped
@@ -205,7 +205,7 @@ export function createModel(): Model {
       }
     }
 
-    // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [forward direct, dx direct, dW im2col; measured]
+    // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [JS: forward direct, dx direct, dW im2col; measured; wasm: im2col + SIMD GEMM]
     // h3 = relu(h2 ⋆ W3 + b3)  5×5/1×1 valid, direct    [32×12×12×8], [5×5×8×16], [16] → [32×8×8×16]
     {
       // direct: blocks of 2 positions × 4 filters in locals
@@ -559,7 +559,7 @@ export function createModel(): Model {
       }
     }
 
-    // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [forward direct, dx direct, dW im2col; measured]
+    // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [JS: forward direct, dx direct, dW im2col; measured; wasm: im2col + SIMD GEMM]
     // dh3_z = dh3 ⊙ relu′ (from y = h3)    [32×8×8×16], [32×8×8×16] → [32×8×8×16]
     {
       for (let i = 0; i < 32 * 1024; i++) {
@@ -665,7 +665,7 @@ export function createModel(): Model {
       }
     }
 
-    // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [forward direct, dW direct; measured]
+    // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [JS: forward direct, dW direct; measured; wasm: im2col + SIMD GEMM]
     // dh1_z = dh1 ⊙ relu′ (from y = h1)    [32×24×24×8], [32×24×24×8] → [32×24×24×8]
     {
       for (let i = 0; i < 32 * 4608; i++) {

@@ -82,8 +82,8 @@ export interface Model {
    *  and the penalty, into lossParts. */
   evaluate(rows: number): void;
 }
-/** The kernels of mnist_cnn.wat, assembled by wabt (3325 bytes, base64). */
-const WASM_BINARY = "AGFzbQEAAAABBAFgAAADBQQAAAAABQQBASIiB0gFBm1lbW9yeQIAC2xheWVyc180X3o1AAAMbGF5ZXJzXzRfZGI1AAEPbGF5ZXJzXzRfZGZsYXQ1AAIMbGF5ZXJzXzRfZFc1AAMKlRkEvAgCB38Pe0EAIQADQEEAIQH9DAAAAAAAAAAAAAAAAAAAAAAhCP0MAAAAAAAAAAAAAAAAAAAAACEJ/QwAAAAAAAAAAAAAAAAAAAAAIQr9DAAAAAAAAAAAAAAAAAAAAAAhC/0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhDv0MAAAAAAAAAAAAAAAAAAAAACEPIABBgAhsIQIgAUECdCEDIANBgNAAaiEEA0AgAioC4JFA/RMhECACKgLgmUD9EyERIAIqAuChQP0TIRIgAioC4KlA/RMhEyAD/QAEgGshFCAD/QAEkGshFSAIIBAgFP3mAf3kASEIIAkgECAV/eYB/eQBIQkgCiARIBT95gH95AEhCiALIBEgFf3mAf3kASELIAwgEiAU/eYB/eQBIQwgDSASIBX95gH95AEhDSAOIBMgFP3mAf3kASEOIA8gEyAV/eYB/eQBIQ8gAkEEaiECIANBKGoiAyAERw0ACyABQQJ0IQYgAEEKbCABakECdCEFIAghByAHIAb9AASAuwH95AEhByAFIAf9CwTghwkgCSEHIAcgBv0ABJC7Af3kASEHIAUgB/0LBPCHCSAKIQcgByAG/QAEgLsB/eQBIQcgBSAH/QsEiIgJIAshByAHIAb9AASQuwH95AEhByAFIAf9CwSYiAkgDCEHIAcgBv0ABIC7Af3kASEHIAUgB/0LBLCICSANIQcgByAG/QAEkLsB/eQBIQcgBSAH/QsEwIgJIA4hByAHIAb9AASAuwH95AEhByAFIAf9CwTYiAkgDyEHIAcgBv0ABJC7Af3kASEHIAUgB/0LBOiICUEIIQH9DAAAAAAAAAAAAAAAAAAAAAAhCP0MAAAAAAAAAAAAAAAAAAAAACEK/QwAAAAAAAAAAAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDiAAQYAIbCECIAFBAnQhAyADQYDQAGohBANAIAIqAuCRQP0TIRAgAioC4JlA/RMhESACKgLgoUD9EyESIAIqAuCpQP0TIRMgA/0ABIBrIRQgCCAQIBT95gH95AEhCCAKIBEgFP3mAf3kASEKIAwgEiAU/eYB/eQBIQwgDiATIBT95gH95AEhDiACQQRqIQIgA0EoaiIDIARHDQALIAFBAnQhBiAAQQpsIAFqQQJ0IQUgCCEHIAcgBv0ABIC7Af3kASEHIAUgB/1aAuCHCQAgBSAH/VoC5IcJASAKIQcgByAG/QAEgLsB/eQBIQcgBSAH/VoCiIgJACAFIAf9WgKMiAkBIAwhByAHIAb9AASAuwH95AEhByAFIAf9WgKwiAkAIAUgB/1aArSICQEgDiEHIAcgBv0ABIC7Af3kASEHIAUgB/1aAtiICQAgBSAH/VoC3IgJASAAQQRqIgBBIEkNAAsLtwECAX8Be0EA/QAE4JE+IQFBKCEAA0AgASAA/QAE4JE+/eQBIQEgAEEoaiIAQYAKRw0AC0EAIAH9CwSw9gJBAP0ABPCRPiEBQSghAANAIAEgAP0ABPCRPv3kASEBIABBKGoiAEGACkcNAAtBACAB/QsEwPYCQQD9AASAkj4hAUEoIQADQCABIAD9AASAkj795AEhASAAQShqIgBBgApHDQALQQAgAf1aAtD2AgBBACAB/VoC1PYCAQuPCAIHfxF7QQAhAANAQQAhAQNA/QwAAAAAAAAAAAAAAAAAAAAAIQj9DAAAAAAAAAAAAAAAAAAAAAAhCf0MAAAAAAAAAAAAAAAAAAAAACEK/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhDyAAQShsIQIgAUEobCEDIAJBIGohBANAIAL9AATgkT4hECAC/QAEiJI+IREgA/0ABIBrIRIgA/0ABKhrIRMgA/0ABNBrIRQgA/0ABPhrIRUgCCAQIBL95gH95AEhCCAJIBAgE/3mAf3kASEJIAogECAU/eYB/eQBIQogCyAQIBX95gH95AEhCyAMIBEgEv3mAf3kASEMIA0gESAT/eYB/eQBIQ0gDiARIBT95gH95AEhDiAPIBEgFf3mAf3kASEPIANBEGohAyACQRBqIgIgBEcNAAsgAv0ABOCRPv0M//////////8AAAAAAAAAAP1OIRAgAv0ABIiSPv0M//////////8AAAAAAAAAAP1OIREgA/0ABIBr/Qz//////////wAAAAAAAAAA/U4hEiAD/QAEqGv9DP//////////AAAAAAAAAAD9TiETIAP9AATQa/0M//////////8AAAAAAAAAAP1OIRQgA/0ABPhr/Qz//////////wAAAAAAAAAA/U4hFSAIIBAgEv3mAf3kASEIIAkgECAT/eYB/eQBIQkgCiAQIBT95gH95AEhCiALIBAgFf3mAf3kASELIAwgESAS/eYB/eQBIQwgDSARIBP95gH95AEhDSAOIBEgFP3mAf3kASEOIA8gESAV/eYB/eQBIQ8gAUECdCEGIABBgAJsIAFqQQJ0IQUgCCAJ/Q0AAQIDEBESEwQFBgcUFRYXIAggCf0NCAkKCxgZGhsMDQ4PHB0eH/3kASEWIAogC/0NAAECAxAREhMEBQYHFBUWFyAKIAv9DQgJCgsYGRobDA0ODxwdHh/95AEhFyAWIBf9DQABAgMEBQYHEBESExQVFhcgFiAX/Q0ICQoLDA0ODxgZGhscHR4f/eQBIQcgBSAH/QsE4JFCIAwgDf0NAAECAxAREhMEBQYHFBUWFyAMIA39DQgJCgsYGRobDA0ODxwdHh/95AEhFiAOIA/9DQABAgMQERITBAUGBxQVFhcgDiAP/Q0ICQoLGBkaGwwNDg8cHR4f/eQBIRcgFiAX/Q0AAQIDBAUGBxAREhMUFRYXIBYgF/0NCAkKCwwNDg8YGRobHB0eH/3kASEHIAUgB/0LBOCZQiABQQRqIgFBgAJJDQALIABBAmoiAEEgSQ0ACwuKBwIHfw97QQAhAANAQQAhAf0MAAAAAAAAAAAAAAAAAAAAACEI/QwAAAAAAAAAAAAAAAAAAAAAIQn9DAAAAAAAAAAAAAAAAAAAAAAhCv0MAAAAAAAAAAAAAAAAAAAAACEL/QwAAAAAAAAAAAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ8gAEEEbCECIAFBAnQhAyADQYAKaiEEA0AgAioC4JFA/RMhECACKgLkkUD9EyERIAIqAuiRQP0TIRIgAioC7JFA/RMhEyAD/QAE4JE+IRQgA/0ABPCRPiEVIAggECAU/eYB/eQBIQggCSAQIBX95gH95AEhCSAKIBEgFP3mAf3kASEKIAsgESAV/eYB/eQBIQsgDCASIBT95gH95AEhDCANIBIgFf3mAf3kASENIA4gEyAU/eYB/eQBIQ4gDyATIBX95gH95AEhDyACQYAIaiECIANBKGoiAyAERw0ACyABQQJ0IQYgAEEKbCABakECdCEFIAghByAFIAf9CwSwpgIgCSEHIAUgB/0LBMCmAiAKIQcgBSAH/QsE2KYCIAshByAFIAf9CwTopgIgDCEHIAUgB/0LBICnAiANIQcgBSAH/QsEkKcCIA4hByAFIAf9CwSopwIgDyEHIAUgB/0LBLinAkEIIQH9DAAAAAAAAAAAAAAAAAAAAAAhCP0MAAAAAAAAAAAAAAAAAAAAACEK/QwAAAAAAAAAAAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDiAAQQRsIQIgAUECdCEDIANBgApqIQQDQCACKgLgkUD9EyEQIAIqAuSRQP0TIREgAioC6JFA/RMhEiACKgLskUD9EyETIAP9AATgkT4hFCAIIBAgFP3mAf3kASEIIAogESAU/eYB/eQBIQogDCASIBT95gH95AEhDCAOIBMgFP3mAf3kASEOIAJBgAhqIQIgA0EoaiIDIARHDQALIAFBAnQhBiAAQQpsIAFqQQJ0IQUgCCEHIAUgB/1aArCmAgAgBSAH/VoCtKYCASAKIQcgBSAH/VoC2KYCACAFIAf9WgLcpgIBIAwhByAFIAf9WgKApwIAIAUgB/1aAoSnAgEgDiEHIAUgB/1aAqinAgAgBSAH/VoCrKcCASAAQQRqIgBBgAJJDQALCw==";
+/** The kernels of mnist_cnn.wat, assembled by wabt (11005 bytes, base64). */
+const WASM_BINARY = "AGFzbQEAAAABBAFgAAADCgkAAAAAAAAAAAAFBAEBPj4HkQEKBm1lbW9yeQIAC2xheWVyc18wX2gxAAALbGF5ZXJzXzJfaDMAAQtsYXllcnNfNF96NQACDGxheWVyc180X2RiNQADD2xheWVyc180X2RmbGF0NQAEDGxheWVyc180X2RXNQAFDGxheWVyc18yX2RoMgAGDGxheWVyc18yX2RXMwAHDGxheWVyc18wX2RXMQAICsZUCdwIAgx/D3tBACEEQQAhAANAQQAhAQNAQQAhAgNAIABBwBhsIAFB8ABsaiACQQRsaiEDIAQgA/0ABOD2Av0LBOCRhwEgBCAD/QAE5PYC/QsE5JGHASAEIAP9AATQ9wL9CwT0kYcBIAQgA/0ABNT3Av0LBPiRhwEgBCAD/QAEwPgC/QsEiJKHASAEIAP9AATE+AL9CwSMkocBIAQgA/0ABLD5Av0LBJyShwEgBCAD/QAEtPkC/QsEoJKHASAEIAP9AASg+gL9CwSwkocBIAQgA/0ABKT6Av0LBLSShwEgBEHkAGohBCACQQFqIgJBGEkNAAsgAUEBaiIBQRhJDQALIABBAWoiAEEgSQ0AC0EAIQUDQEEAIQb9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEUIAVB5ABsIQcgBkECdCEIIAhBoAZqIQkDQCAHKgLgkYcB/RMhFSAHKgLEkocB/RMhFiAHKgKok4cB/RMhFyAHKgKMlIcB/RMhGCAI/QAEACEZIAj9AAQQIRogDSAVIBn95gH95AEhDSAOIBUgGv3mAf3kASEOIA8gFiAZ/eYB/eQBIQ8gECAWIBr95gH95AEhECARIBcgGf3mAf3kASERIBIgFyAa/eYB/eQBIRIgEyAYIBn95gH95AEhEyAUIBggGv3mAf3kASEUIAdBBGohByAIQSBqIgggCUcNAAsgBkECdCELIAVBCGwgBmpBAnQhCiANIQwgDCAL/QAEoAb95AEhDP0MAAAAAAAAAAAAAAAAAAAAACAM/esBIQwgCiAM/QsE4JEJIA4hDCAMIAv9AASwBv3kASEM/QwAAAAAAAAAAAAAAAAAAAAAIAz96wEhDCAKIAz9CwTwkQkgDyEMIAwgC/0ABKAG/eQBIQz9DAAAAAAAAAAAAAAAAAAAAAAgDP3rASEMIAogDP0LBICSCSAQIQwgDCAL/QAEsAb95AEhDP0MAAAAAAAAAAAAAAAAAAAAACAM/esBIQwgCiAM/QsEkJIJIBEhDCAMIAv9AASgBv3kASEM/QwAAAAAAAAAAAAAAAAAAAAAIAz96wEhDCAKIAz9CwSgkgkgEiEMIAwgC/0ABLAG/eQBIQz9DAAAAAAAAAAAAAAAAAAAAAAgDP3rASEMIAogDP0LBLCSCSATIQwgDCAL/QAEoAb95AEhDP0MAAAAAAAAAAAAAAAAAAAAACAM/esBIQwgCiAM/QsEwJIJIBQhDCAMIAv9AASwBv3kASEM/QwAAAAAAAAAAAAAAAAAAAAAIAz96wEhDCAKIAz9CwTQkgkgBUEEaiIFQYCQAUkNAAsLlg4CDH8Pe0EAIQRBACEAA0BBACEBA0BBACECA0AgAEGAJGwgAUGAA2xqIAJBIGxqIQMgBCAD/QAE4JEt/QsE4JGHASAEIAP9AATwkS39CwTwkYcBIAQgA/0ABICSLf0LBICShwEgBCAD/QAEkJIt/QsEkJKHASAEIAP9AASgki39CwSgkocBIAQgA/0ABLCSLf0LBLCShwEgBCAD/QAEwJIt/QsEwJKHASAEIAP9AATQki39CwTQkocBIAQgA/0ABOCSLf0LBOCShwEgBCAD/QAE8JIt/QsE8JKHASAEIAP9AATglC39CwSAk4cBIAQgA/0ABPCULf0LBJCThwEgBCAD/QAEgJUt/QsEoJOHASAEIAP9AASQlS39CwSwk4cBIAQgA/0ABKCVLf0LBMCThwEgBCAD/QAEsJUt/QsE0JOHASAEIAP9AATAlS39CwTgk4cBIAQgA/0ABNCVLf0LBPCThwEgBCAD/QAE4JUt/QsEgJSHASAEIAP9AATwlS39CwSQlIcBIAQgA/0ABOCXLf0LBKCUhwEgBCAD/QAE8Jct/QsEsJSHASAEIAP9AASAmC39CwTAlIcBIAQgA/0ABJCYLf0LBNCUhwEgBCAD/QAEoJgt/QsE4JSHASAEIAP9AASwmC39CwTwlIcBIAQgA/0ABMCYLf0LBICVhwEgBCAD/QAE0Jgt/QsEkJWHASAEIAP9AATgmC39CwSglYcBIAQgA/0ABPCYLf0LBLCVhwEgBCAD/QAE4Jot/QsEwJWHASAEIAP9AATwmi39CwTQlYcBIAQgA/0ABICbLf0LBOCVhwEgBCAD/QAEkJst/QsE8JWHASAEIAP9AASgmy39CwSAlocBIAQgA/0ABLCbLf0LBJCWhwEgBCAD/QAEwJst/QsEoJaHASAEIAP9AATQmy39CwSwlocBIAQgA/0ABOCbLf0LBMCWhwEgBCAD/QAE8Jst/QsE0JaHASAEIAP9AATgnS39CwTglocBIAQgA/0ABPCdLf0LBPCWhwEgBCAD/QAEgJ4t/QsEgJeHASAEIAP9AASQni39CwSQl4cBIAQgA/0ABKCeLf0LBKCXhwEgBCAD/QAEsJ4t/QsEsJeHASAEIAP9AATAni39CwTAl4cBIAQgA/0ABNCeLf0LBNCXhwEgBCAD/QAE4J4t/QsE4JeHASAEIAP9AATwni39CwTwl4cBIARBoAZqIQQgAkEBaiICQQhJDQALIAFBAWoiAUEISQ0ACyAAQQFqIgBBIEkNAAtBACEFA0BBACEGA0D9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEUIAVBoAZsIQcgBkECdCEIIAhBgOQAaiEJA0AgByoC4JGHAf0TIRUgByoCgJiHAf0TIRYgByoCoJ6HAf0TIRcgByoCwKSHAf0TIRggCP0ABMAGIRkgCP0ABNAGIRogDSAVIBn95gH95AEhDSAOIBUgGv3mAf3kASEOIA8gFiAZ/eYB/eQBIQ8gECAWIBr95gH95AEhECARIBcgGf3mAf3kASERIBIgFyAa/eYB/eQBIRIgEyAYIBn95gH95AEhEyAUIBggGv3mAf3kASEUIAdBBGohByAIQcAAaiIIIAlHDQALIAZBAnQhCyAFQRBsIAZqQQJ0IQogDSEMIAwgC/0ABMBq/eQBIQz9DAAAAAAAAAAAAAAAAAAAAAAgDP3rASEMIAogDP0LBOCRNiAOIQwgDCAL/QAE0Gr95AEhDP0MAAAAAAAAAAAAAAAAAAAAACAM/esBIQwgCiAM/QsE8JE2IA8hDCAMIAv9AATAav3kASEM/QwAAAAAAAAAAAAAAAAAAAAAIAz96wEhDCAKIAz9CwSgkjYgECEMIAwgC/0ABNBq/eQBIQz9DAAAAAAAAAAAAAAAAAAAAAAgDP3rASEMIAogDP0LBLCSNiARIQwgDCAL/QAEwGr95AEhDP0MAAAAAAAAAAAAAAAAAAAAACAM/esBIQwgCiAM/QsE4JI2IBIhDCAMIAv9AATQav3kASEM/QwAAAAAAAAAAAAAAAAAAAAAIAz96wEhDCAKIAz9CwTwkjYgEyEMIAwgC/0ABMBq/eQBIQz9DAAAAAAAAAAAAAAAAAAAAAAgDP3rASEMIAogDP0LBKCTNiAUIQwgDCAL/QAE0Gr95AEhDP0MAAAAAAAAAAAAAAAAAAAAACAM/esBIQwgCiAM/QsEsJM2IAZBCGoiBkEQSQ0ACyAFQQRqIgVBgBBJDQALC7wIAgd/D3tBACEAA0BBACEB/QwAAAAAAAAAAAAAAAAAAAAAIQj9DAAAAAAAAAAAAAAAAAAAAAAhCf0MAAAAAAAAAAAAAAAAAAAAACEK/QwAAAAAAAAAAAAAAAAAAAAAIQv9DAAAAAAAAAAAAAAAAAAAAAAhDP0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ79DAAAAAAAAAAAAAAAAAAAAAAhDyAAQYAIbCECIAFBAnQhAyADQYDQAGohBANAIAIqAuCRQP0TIRAgAioC4JlA/RMhESACKgLgoUD9EyESIAIqAuCpQP0TIRMgA/0ABIBrIRQgA/0ABJBrIRUgCCAQIBT95gH95AEhCCAJIBAgFf3mAf3kASEJIAogESAU/eYB/eQBIQogCyARIBX95gH95AEhCyAMIBIgFP3mAf3kASEMIA0gEiAV/eYB/eQBIQ0gDiATIBT95gH95AEhDiAPIBMgFf3mAf3kASEPIAJBBGohAiADQShqIgMgBEcNAAsgAUECdCEGIABBCmwgAWpBAnQhBSAIIQcgByAG/QAEgLsB/eQBIQcgBSAH/QsE4IcJIAkhByAHIAb9AASQuwH95AEhByAFIAf9CwTwhwkgCiEHIAcgBv0ABIC7Af3kASEHIAUgB/0LBIiICSALIQcgByAG/QAEkLsB/eQBIQcgBSAH/QsEmIgJIAwhByAHIAb9AASAuwH95AEhByAFIAf9CwSwiAkgDSEHIAcgBv0ABJC7Af3kASEHIAUgB/0LBMCICSAOIQcgByAG/QAEgLsB/eQBIQcgBSAH/QsE2IgJIA8hByAHIAb9AASQuwH95AEhByAFIAf9CwToiAlBCCEB/QwAAAAAAAAAAAAAAAAAAAAAIQj9DAAAAAAAAAAAAAAAAAAAAAAhCv0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ4gAEGACGwhAiABQQJ0IQMgA0GA0ABqIQQDQCACKgLgkUD9EyEQIAIqAuCZQP0TIREgAioC4KFA/RMhEiACKgLgqUD9EyETIAP9AASAayEUIAggECAU/eYB/eQBIQggCiARIBT95gH95AEhCiAMIBIgFP3mAf3kASEMIA4gEyAU/eYB/eQBIQ4gAkEEaiECIANBKGoiAyAERw0ACyABQQJ0IQYgAEEKbCABakECdCEFIAghByAHIAb9AASAuwH95AEhByAFIAf9WgLghwkAIAUgB/1aAuSHCQEgCiEHIAcgBv0ABIC7Af3kASEHIAUgB/1aAoiICQAgBSAH/VoCjIgJASAMIQcgByAG/QAEgLsB/eQBIQcgBSAH/VoCsIgJACAFIAf9WgK0iAkBIA4hByAHIAb9AASAuwH95AEhByAFIAf9WgLYiAkAIAUgB/1aAtyICQEgAEEEaiIAQSBJDQALC7cBAgF/AXtBAP0ABOCRPiEBQSghAANAIAEgAP0ABOCRPv3kASEBIABBKGoiAEGACkcNAAtBACAB/QsEsPYCQQD9AATwkT4hAUEoIQADQCABIAD9AATwkT795AEhASAAQShqIgBBgApHDQALQQAgAf0LBMD2AkEA/QAEgJI+IQFBKCEAA0AgASAA/QAEgJI+/eQBIQEgAEEoaiIAQYAKRw0AC0EAIAH9WgLQ9gIAQQAgAf1aAtT2AgELjwgCB38Re0EAIQADQEEAIQEDQP0MAAAAAAAAAAAAAAAAAAAAACEI/QwAAAAAAAAAAAAAAAAAAAAAIQn9DAAAAAAAAAAAAAAAAAAAAAAhCv0MAAAAAAAAAAAAAAAAAAAAACEL/QwAAAAAAAAAAAAAAAAAAAAAIQz9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ8gAEEobCECIAFBKGwhAyACQSBqIQQDQCAC/QAE4JE+IRAgAv0ABIiSPiERIAP9AASAayESIAP9AASoayETIAP9AATQayEUIAP9AAT4ayEVIAggECAS/eYB/eQBIQggCSAQIBP95gH95AEhCSAKIBAgFP3mAf3kASEKIAsgECAV/eYB/eQBIQsgDCARIBL95gH95AEhDCANIBEgE/3mAf3kASENIA4gESAU/eYB/eQBIQ4gDyARIBX95gH95AEhDyADQRBqIQMgAkEQaiICIARHDQALIAL9AATgkT79DP//////////AAAAAAAAAAD9TiEQIAL9AASIkj79DP//////////AAAAAAAAAAD9TiERIAP9AASAa/0M//////////8AAAAAAAAAAP1OIRIgA/0ABKhr/Qz//////////wAAAAAAAAAA/U4hEyAD/QAE0Gv9DP//////////AAAAAAAAAAD9TiEUIAP9AAT4a/0M//////////8AAAAAAAAAAP1OIRUgCCAQIBL95gH95AEhCCAJIBAgE/3mAf3kASEJIAogECAU/eYB/eQBIQogCyAQIBX95gH95AEhCyAMIBEgEv3mAf3kASEMIA0gESAT/eYB/eQBIQ0gDiARIBT95gH95AEhDiAPIBEgFf3mAf3kASEPIAFBAnQhBiAAQYACbCABakECdCEFIAggCf0NAAECAxAREhMEBQYHFBUWFyAIIAn9DQgJCgsYGRobDA0ODxwdHh/95AEhFiAKIAv9DQABAgMQERITBAUGBxQVFhcgCiAL/Q0ICQoLGBkaGwwNDg8cHR4f/eQBIRcgFiAX/Q0AAQIDBAUGBxAREhMUFRYXIBYgF/0NCAkKCwwNDg8YGRobHB0eH/3kASEHIAUgB/0LBOCRQiAMIA39DQABAgMQERITBAUGBxQVFhcgDCAN/Q0ICQoLGBkaGwwNDg8cHR4f/eQBIRYgDiAP/Q0AAQIDEBESEwQFBgcUFRYXIA4gD/0NCAkKCxgZGhsMDQ4PHB0eH/3kASEXIBYgF/0NAAECAwQFBgcQERITFBUWFyAWIBf9DQgJCgsMDQ4PGBkaGxwdHh/95AEhByAFIAf9CwTgmUIgAUEEaiIBQYACSQ0ACyAAQQJqIgBBIEkNAAsLigcCB38Pe0EAIQADQEEAIQH9DAAAAAAAAAAAAAAAAAAAAAAhCP0MAAAAAAAAAAAAAAAAAAAAACEJ/QwAAAAAAAAAAAAAAAAAAAAAIQr9DAAAAAAAAAAAAAAAAAAAAAAhC/0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhDv0MAAAAAAAAAAAAAAAAAAAAACEPIABBBGwhAiABQQJ0IQMgA0GACmohBANAIAIqAuCRQP0TIRAgAioC5JFA/RMhESACKgLokUD9EyESIAIqAuyRQP0TIRMgA/0ABOCRPiEUIAP9AATwkT4hFSAIIBAgFP3mAf3kASEIIAkgECAV/eYB/eQBIQkgCiARIBT95gH95AEhCiALIBEgFf3mAf3kASELIAwgEiAU/eYB/eQBIQwgDSASIBX95gH95AEhDSAOIBMgFP3mAf3kASEOIA8gEyAV/eYB/eQBIQ8gAkGACGohAiADQShqIgMgBEcNAAsgAUECdCEGIABBCmwgAWpBAnQhBSAIIQcgBSAH/QsEsKYCIAkhByAFIAf9CwTApgIgCiEHIAUgB/0LBNimAiALIQcgBSAH/QsE6KYCIAwhByAFIAf9CwSApwIgDSEHIAUgB/0LBJCnAiAOIQcgBSAH/QsEqKcCIA8hByAFIAf9CwS4pwJBCCEB/QwAAAAAAAAAAAAAAAAAAAAAIQj9DAAAAAAAAAAAAAAAAAAAAAAhCv0MAAAAAAAAAAAAAAAAAAAAACEM/QwAAAAAAAAAAAAAAAAAAAAAIQ4gAEEEbCECIAFBAnQhAyADQYAKaiEEA0AgAioC4JFA/RMhECACKgLkkUD9EyERIAIqAuiRQP0TIRIgAioC7JFA/RMhEyAD/QAE4JE+IRQgCCAQIBT95gH95AEhCCAKIBEgFP3mAf3kASEKIAwgEiAU/eYB/eQBIQwgDiATIBT95gH95AEhDiACQYAIaiECIANBKGoiAyAERw0ACyABQQJ0IQYgAEEKbCABakECdCEFIAghByAFIAf9WgKwpgIAIAUgB/1aArSmAgEgCiEHIAUgB/1aAtimAgAgBSAH/VoC3KYCASAMIQcgBSAH/VoCgKcCACAFIAf9WgKEpwIBIA4hByAFIAf9WgKopwIAIAUgB/1aAqynAgEgAEEEaiIAQYACSQ0ACwvkEAIOfw97QQAhBQNAQQAhBgNAIAZBoAZsIAVBBGxqIAVBwABsIAZBBGxqKgLABjgC4JGHASAGQQFqIgZBEEkNAAsgBUEBaiIFQcgBSQ0AC0EAIQcDQEEAIQgDQP0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEf0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9DAAAAAAAAAAAAAAAAAAAAAAhFP0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRYgB0HAAGwhCSAIQQJ0IQogCkGA5ABqIQsDQCAJKgLgkUj9EyEXIAkqAqCSSP0TIRggCSoC4JJI/RMhGSAJKgKgk0j9EyEaIAr9AATgkYcBIRsgCv0ABPCRhwEhHCAPIBcgG/3mAf3kASEPIBAgFyAc/eYB/eQBIRAgESAYIBv95gH95AEhESASIBggHP3mAf3kASESIBMgGSAb/eYB/eQBIRMgFCAZIBz95gH95AEhFCAVIBogG/3mAf3kASEVIBYgGiAc/eYB/eQBIRYgCUEEaiEJIApBoAZqIgogC0cNAAsgCEECdCENIAdByAFsIAhqQQJ0IQwgDyEOIAwgDv0LBOD1hwEgECEOIAwgDv0LBPD1hwEgESEOIAwgDv0LBID8hwEgEiEOIAwgDv0LBJD8hwEgEyEOIAwgDv0LBKCCiAEgFCEOIAwgDv0LBLCCiAEgFSEOIAwgDv0LBMCIiAEgFiEOIAwgDv0LBNCIiAEgCEEIaiIIQcgBSQ0ACyAHQQRqIgdBgBBJDQALQeCRNkEAQYCACfwLAEEAIQRBACEAA0BBACEBA0BBACECA0AgAEGAJGwgAUGAA2xqIAJBIGxqIQMgAyAD/QAE4JE2IAT9AATg9YcB/eQB/QsE4JE2IAMgA/0ABPCRNiAE/QAE8PWHAf3kAf0LBPCRNiADIAP9AASAkjYgBP0ABID2hwH95AH9CwSAkjYgAyAD/QAEkJI2IAT9AASQ9ocB/eQB/QsEkJI2IAMgA/0ABKCSNiAE/QAEoPaHAf3kAf0LBKCSNiADIAP9AASwkjYgBP0ABLD2hwH95AH9CwSwkjYgAyAD/QAEwJI2IAT9AATA9ocB/eQB/QsEwJI2IAMgA/0ABNCSNiAE/QAE0PaHAf3kAf0LBNCSNiADIAP9AATgkjYgBP0ABOD2hwH95AH9CwTgkjYgAyAD/QAE8JI2IAT9AATw9ocB/eQB/QsE8JI2IAMgA/0ABOCUNiAE/QAEgPeHAf3kAf0LBOCUNiADIAP9AATwlDYgBP0ABJD3hwH95AH9CwTwlDYgAyAD/QAEgJU2IAT9AASg94cB/eQB/QsEgJU2IAMgA/0ABJCVNiAE/QAEsPeHAf3kAf0LBJCVNiADIAP9AASglTYgBP0ABMD3hwH95AH9CwSglTYgAyAD/QAEsJU2IAT9AATQ94cB/eQB/QsEsJU2IAMgA/0ABMCVNiAE/QAE4PeHAf3kAf0LBMCVNiADIAP9AATQlTYgBP0ABPD3hwH95AH9CwTQlTYgAyAD/QAE4JU2IAT9AASA+IcB/eQB/QsE4JU2IAMgA/0ABPCVNiAE/QAEkPiHAf3kAf0LBPCVNiADIAP9AATglzYgBP0ABKD4hwH95AH9CwTglzYgAyAD/QAE8Jc2IAT9AASw+IcB/eQB/QsE8Jc2IAMgA/0ABICYNiAE/QAEwPiHAf3kAf0LBICYNiADIAP9AASQmDYgBP0ABND4hwH95AH9CwSQmDYgAyAD/QAEoJg2IAT9AATg+IcB/eQB/QsEoJg2IAMgA/0ABLCYNiAE/QAE8PiHAf3kAf0LBLCYNiADIAP9AATAmDYgBP0ABID5hwH95AH9CwTAmDYgAyAD/QAE0Jg2IAT9AASQ+YcB/eQB/QsE0Jg2IAMgA/0ABOCYNiAE/QAEoPmHAf3kAf0LBOCYNiADIAP9AATwmDYgBP0ABLD5hwH95AH9CwTwmDYgAyAD/QAE4Jo2IAT9AATA+YcB/eQB/QsE4Jo2IAMgA/0ABPCaNiAE/QAE0PmHAf3kAf0LBPCaNiADIAP9AASAmzYgBP0ABOD5hwH95AH9CwSAmzYgAyAD/QAEkJs2IAT9AATw+YcB/eQB/QsEkJs2IAMgA/0ABKCbNiAE/QAEgPqHAf3kAf0LBKCbNiADIAP9AASwmzYgBP0ABJD6hwH95AH9CwSwmzYgAyAD/QAEwJs2IAT9AASg+ocB/eQB/QsEwJs2IAMgA/0ABNCbNiAE/QAEsPqHAf3kAf0LBNCbNiADIAP9AATgmzYgBP0ABMD6hwH95AH9CwTgmzYgAyAD/QAE8Js2IAT9AATQ+ocB/eQB/QsE8Js2IAMgA/0ABOCdNiAE/QAE4PqHAf3kAf0LBOCdNiADIAP9AATwnTYgBP0ABPD6hwH95AH9CwTwnTYgAyAD/QAEgJ42IAT9AASA+4cB/eQB/QsEgJ42IAMgA/0ABJCeNiAE/QAEkPuHAf3kAf0LBJCeNiADIAP9AASgnjYgBP0ABKD7hwH95AH9CwSgnjYgAyAD/QAEsJ42IAT9AASw+4cB/eQB/QsEsJ42IAMgA/0ABMCeNiAE/QAEwPuHAf3kAf0LBMCeNiADIAP9AATQnjYgBP0ABND7hwH95AH9CwTQnjYgAyAD/QAE4J42IAT9AATg+4cB/eQB/QsE4J42IAMgA/0ABPCeNiAE/QAE8PuHAf3kAf0LBPCeNiAEQaAGaiEEIAJBAWoiAkEISQ0ACyABQQFqIgFBCEkNAAsgAEEBaiIAQSBJDQALC+ALAgx/D3tBACEEQQAhAANAQQAhAQNAQQAhAgNAIABBgCRsIAFBgANsaiACQSBsaiEDIAQgA/0ABOCRLf0LBOCRhwEgBCAD/QAE8JEt/QsE8JGHASAEIAP9AASAki39CwSAkocBIAQgA/0ABJCSLf0LBJCShwEgBCAD/QAEoJIt/QsEoJKHASAEIAP9AASwki39CwSwkocBIAQgA/0ABMCSLf0LBMCShwEgBCAD/QAE0JIt/QsE0JKHASAEIAP9AATgki39CwTgkocBIAQgA/0ABPCSLf0LBPCShwEgBCAD/QAE4JQt/QsEgJOHASAEIAP9AATwlC39CwSQk4cBIAQgA/0ABICVLf0LBKCThwEgBCAD/QAEkJUt/QsEsJOHASAEIAP9AASglS39CwTAk4cBIAQgA/0ABLCVLf0LBNCThwEgBCAD/QAEwJUt/QsE4JOHASAEIAP9AATQlS39CwTwk4cBIAQgA/0ABOCVLf0LBICUhwEgBCAD/QAE8JUt/QsEkJSHASAEIAP9AATgly39CwSglIcBIAQgA/0ABPCXLf0LBLCUhwEgBCAD/QAEgJgt/QsEwJSHASAEIAP9AASQmC39CwTQlIcBIAQgA/0ABKCYLf0LBOCUhwEgBCAD/QAEsJgt/QsE8JSHASAEIAP9AATAmC39CwSAlYcBIAQgA/0ABNCYLf0LBJCVhwEgBCAD/QAE4Jgt/QsEoJWHASAEIAP9AATwmC39CwSwlYcBIAQgA/0ABOCaLf0LBMCVhwEgBCAD/QAE8Jot/QsE0JWHASAEIAP9AASAmy39CwTglYcBIAQgA/0ABJCbLf0LBPCVhwEgBCAD/QAEoJst/QsEgJaHASAEIAP9AASwmy39CwSQlocBIAQgA/0ABMCbLf0LBKCWhwEgBCAD/QAE0Jst/QsEsJaHASAEIAP9AATgmy39CwTAlocBIAQgA/0ABPCbLf0LBNCWhwEgBCAD/QAE4J0t/QsE4JaHASAEIAP9AATwnS39CwTwlocBIAQgA/0ABICeLf0LBICXhwEgBCAD/QAEkJ4t/QsEkJeHASAEIAP9AASgni39CwSgl4cBIAQgA/0ABLCeLf0LBLCXhwEgBCAD/QAEwJ4t/QsEwJeHASAEIAP9AATQni39CwTQl4cBIAQgA/0ABOCeLf0LBOCXhwEgBCAD/QAE8J4t/QsE8JeHASAEQaAGaiEEIAJBAWoiAkEISQ0ACyABQQFqIgFBCEkNAAsgAEEBaiIAQSBJDQALQQAhBQNAQQAhBgNA/QwAAAAAAAAAAAAAAAAAAAAAIQ39DAAAAAAAAAAAAAAAAAAAAAAhDv0MAAAAAAAAAAAAAAAAAAAAACEP/QwAAAAAAAAAAAAAAAAAAAAAIRD9DAAAAAAAAAAAAAAAAAAAAAAhEf0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9DAAAAAAAAAAAAAAAAAAAAAAhFCAFQQRsIQcgBkECdCEIIAhBgIAIaiEJA0AgByoC4JGHAf0TIRUgByoC5JGHAf0TIRYgByoC6JGHAf0TIRcgByoC7JGHAf0TIRggCP0ABOCRSCEZIAj9AATwkUghGiANIBUgGf3mAf3kASENIA4gFSAa/eYB/eQBIQ4gDyAWIBn95gH95AEhDyAQIBYgGv3mAf3kASEQIBEgFyAZ/eYB/eQBIREgEiAXIBr95gH95AEhEiATIBggGf3mAf3kASETIBQgGCAa/eYB/eQBIRQgB0GgBmohByAIQcAAaiIIIAlHDQALIAZBAnQhCyAFQRBsIAZqQQJ0IQogDSEMIAogDP0LBPDBASAOIQwgCiAM/QsEgMIBIA8hDCAKIAz9CwSwwgEgECEMIAogDP0LBMDCASARIQwgCiAM/QsE8MIBIBIhDCAKIAz9CwSAwwEgEyEMIAogDP0LBLDDASAUIQwgCiAM/QsEwMMBIAZBCGoiBkEQSQ0ACyAFQQRqIgVByAFJDQALC/EHAgx/D3tBACEEQQAhAANAQQAhAQNAQQAhAgNAIABBwBhsIAFB8ABsaiACQQRsaiEDIAQgA/0ABOD2Av0LBOCRhwEgBCAD/QAE5PYC/QsE5JGHASAEIAP9AATQ9wL9CwT0kYcBIAQgA/0ABNT3Av0LBPiRhwEgBCAD/QAEwPgC/QsEiJKHASAEIAP9AATE+AL9CwSMkocBIAQgA/0ABLD5Av0LBJyShwEgBCAD/QAEtPkC/QsEoJKHASAEIAP9AASg+gL9CwSwkocBIAQgA/0ABKT6Av0LBLSShwEgBEHkAGohBCACQQFqIgJBGEkNAAsgAUEBaiIBQRhJDQALIABBAWoiAEEgSQ0AC0EAIQUDQEEAIQb9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEO/QwAAAAAAAAAAAAAAAAAAAAAIQ/9DAAAAAAAAAAAAAAAAAAAAAAhEP0MAAAAAAAAAAAAAAAAAAAAACER/QwAAAAAAAAAAAAAAAAAAAAAIRL9DAAAAAAAAAAAAAAAAAAAAAAhE/0MAAAAAAAAAAAAAAAAAAAAACEUIAVBBGwhByAGQQJ0IQggCEGAgCRqIQkDQCAHKgLgkYcB/RMhFSAHKgLkkYcB/RMhFiAHKgLokYcB/RMhFyAHKgLskYcB/RMhGCAI/QAE4JFjIRkgCP0ABPCRYyEaIA0gFSAZ/eYB/eQBIQ0gDiAVIBr95gH95AEhDiAPIBYgGf3mAf3kASEPIBAgFiAa/eYB/eQBIRAgESAXIBn95gH95AEhESASIBcgGv3mAf3kASESIBMgGCAZ/eYB/eQBIRMgFCAYIBr95gH95AEhFCAHQeQAaiEHIAhBIGoiCCAJRw0ACyAGQQJ0IQsgBUEIbCAGakECdCEKIA0hDCAKIAz9CwSwuwEgDiEMIAogDP0LBMC7ASAPIQwgCiAM/QsE0LsBIBAhDCAKIAz9CwTguwEgESEMIAogDP0LBPC7ASASIQwgCiAM/QsEgLwBIBMhDCAKIAz9CwSQvAEgFCEMIAogDP0LBKC8ASAFQQRqIgVBGEkNAAtBGCEFQQAhBv0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ4gBUEEbCEHIAZBAnQhCCAIQYCAJGohCQNAIAcqAuCRhwH9EyEVIAj9AATgkWMhGSAI/QAE8JFjIRogDSAVIBn95gH95AEhDSAOIBUgGv3mAf3kASEOIAdB5ABqIQcgCEEgaiIIIAlHDQALIAZBAnQhCyAFQQhsIAZqQQJ0IQogDSEMIAogDP0LBLC7ASAOIQwgCiAM/QsEwLsBCw==";
 
 /** The host's WebAssembly API and atob, as this module uses them (typed here: it needs no DOM or Node types). */
 interface WasmHost {
@@ -97,7 +97,7 @@ export function createModel(): Model {
   // (Synchronous compilation: the binary is small; see README, Backends.)
   const wasmHost = globalThis as unknown as WasmHost;
   const wasmBytes = Uint8Array.from(wasmHost.atob(WASM_BINARY), (c) => c.charCodeAt(0));
-  const wasmKernels = new wasmHost.WebAssembly.Instance(new wasmHost.WebAssembly.Module(wasmBytes), {}).exports as { readonly memory: { readonly buffer: ArrayBuffer }; layers_4_z5(): void; layers_4_db5(): void; layers_4_dflat5(): void; layers_4_dW5(): void; };
+  const wasmKernels = new wasmHost.WebAssembly.Instance(new wasmHost.WebAssembly.Module(wasmBytes), {}).exports as { readonly memory: { readonly buffer: ArrayBuffer }; layers_0_h1(): void; layers_2_h3(): void; layers_4_z5(): void; layers_4_db5(): void; layers_4_dflat5(): void; layers_4_dW5(): void; layers_2_dh2(): void; layers_2_dW3(): void; layers_0_dW1(): void; };
   const wasmHeap = wasmKernels.memory.buffer;
   const params = new Float32Array(wasmHeap, 0, 5994);
   const grads = new Float32Array(wasmHeap, 23984, 5994);
@@ -132,71 +132,17 @@ export function createModel(): Model {
   const dh3 = temp.subarray(225280, 258048); // 32×8×8×16 temp
   const dh3_z = temp.subarray(258048, 290816); // 32×8×8×16 temp
   const dh2 = temp.subarray(184320, 221184); // 32×12×12×8 temp
-  const dW3 = grads.subarray(208, 3408); // 5×5×8×16 temp
+  // dW3: grads[208…3408), read and written by kernels only; 5×5×8×16 temp
   const db3 = grads.subarray(3408, 3424); // 16 temp
   const dh1 = temp.subarray(221184, 368640); // 32×24×24×8 temp
   const dh1_z = temp.subarray(368640, 516096); // 32×24×24×8 temp
-  const dW1 = grads.subarray(0, 200); // 5×5×1×8 temp
+  // dW1: grads[0…200), read and written by kernels only; 5×5×1×8 temp
   const db1 = grads.subarray(200, 208); // 8 temp
 
   function forward(): void {
-    // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [forward direct, dW direct; measured]
+    // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [JS: forward direct, dW direct; measured; wasm: im2col + SIMD GEMM]
     // h1 = relu(x ⋆ W1 + b1)  5×5/1×1 valid, direct    [32×28×28×1], [5×5×1×8], [8] → [32×24×24×8]
-    {
-      // direct: blocks of 2 positions × 4 filters in locals; steps where both inputs are zero skipped
-      for (let bi = 0; bi < 32; bi++) {
-        for (let oy = 0; oy < 24; oy++) {
-          let ox = 0;
-          for (; ox + 1 < 24; ox += 2) {
-            const yo = ((bi * 24 + oy) * 24 + ox) * 8;
-            {
-              let c00 = b1[0], c01 = b1[1], c02 = b1[2], c03 = b1[3], c10 = b1[0], c11 = b1[1], c12 = b1[2], c13 = b1[3];
-              for (let ky = 0; ky < 5; ky++) {
-                const xr = (bi * 28 + oy + ky) * 28 + ox, wr = ky * 40;
-                for (let tp = 0; tp < 5; tp++) {
-                  const a0 = x[xr + tp], a1 = x[xr + 1 + tp];
-                  if (a0 === 0 && a1 === 0) continue;
-                  const o = wr + tp * 8;
-                  const u0 = W1[o], u1 = W1[o + 1], u2 = W1[o + 2], u3 = W1[o + 3];
-                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-                }
-              }
-              h1[yo + 0] = c00 > 0 ? c00 : 0;
-              h1[yo + 1] = c01 > 0 ? c01 : 0;
-              h1[yo + 2] = c02 > 0 ? c02 : 0;
-              h1[yo + 3] = c03 > 0 ? c03 : 0;
-              h1[yo + 8] = c10 > 0 ? c10 : 0;
-              h1[yo + 9] = c11 > 0 ? c11 : 0;
-              h1[yo + 10] = c12 > 0 ? c12 : 0;
-              h1[yo + 11] = c13 > 0 ? c13 : 0;
-            }
-            {
-              let c00 = b1[4], c01 = b1[5], c02 = b1[6], c03 = b1[7], c10 = b1[4], c11 = b1[5], c12 = b1[6], c13 = b1[7];
-              for (let ky = 0; ky < 5; ky++) {
-                const xr = (bi * 28 + oy + ky) * 28 + ox, wr = ky * 40 + 4;
-                for (let tp = 0; tp < 5; tp++) {
-                  const a0 = x[xr + tp], a1 = x[xr + 1 + tp];
-                  if (a0 === 0 && a1 === 0) continue;
-                  const o = wr + tp * 8;
-                  const u0 = W1[o], u1 = W1[o + 1], u2 = W1[o + 2], u3 = W1[o + 3];
-                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-                }
-              }
-              h1[yo + 4] = c00 > 0 ? c00 : 0;
-              h1[yo + 5] = c01 > 0 ? c01 : 0;
-              h1[yo + 6] = c02 > 0 ? c02 : 0;
-              h1[yo + 7] = c03 > 0 ? c03 : 0;
-              h1[yo + 12] = c10 > 0 ? c10 : 0;
-              h1[yo + 13] = c11 > 0 ? c11 : 0;
-              h1[yo + 14] = c12 > 0 ? c12 : 0;
-              h1[yo + 15] = c13 > 0 ? c13 : 0;
-            }
-          }
-        }
-      }
-    }
+    wasmKernels.layers_0_h1(); // wasm SIMD kernel $layers_0_h1
 
     // layers[1]: max_pool 2×2, stride 2×2, valid
     // h2 = max over each 2×2/2×2 valid window of h1    [32×24×24×8] → [32×12×12×8]
@@ -220,103 +166,9 @@ export function createModel(): Model {
       }
     }
 
-    // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [forward direct, dx direct, dW im2col; measured]
+    // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [JS: forward direct, dx direct, dW im2col; measured; wasm: im2col + SIMD GEMM]
     // h3 = relu(h2 ⋆ W3 + b3)  5×5/1×1 valid, direct    [32×12×12×8], [5×5×8×16], [16] → [32×8×8×16]
-    {
-      // direct: blocks of 2 positions × 4 filters in locals
-      for (let bi = 0; bi < 32; bi++) {
-        for (let oy = 0; oy < 8; oy++) {
-          let ox = 0;
-          for (; ox + 1 < 8; ox += 2) {
-            const yo = ((bi * 8 + oy) * 8 + ox) * 16;
-            {
-              let c00 = b3[0], c01 = b3[1], c02 = b3[2], c03 = b3[3], c10 = b3[0], c11 = b3[1], c12 = b3[2], c13 = b3[3];
-              for (let ky = 0; ky < 5; ky++) {
-                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640;
-                for (let tp = 0; tp < 40; tp++) {
-                  const a0 = h2[xr + tp], a1 = h2[xr + 8 + tp];
-                  const o = wr + tp * 16;
-                  const u0 = W3[o], u1 = W3[o + 1], u2 = W3[o + 2], u3 = W3[o + 3];
-                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-                }
-              }
-              h3[yo + 0] = c00 > 0 ? c00 : 0;
-              h3[yo + 1] = c01 > 0 ? c01 : 0;
-              h3[yo + 2] = c02 > 0 ? c02 : 0;
-              h3[yo + 3] = c03 > 0 ? c03 : 0;
-              h3[yo + 16] = c10 > 0 ? c10 : 0;
-              h3[yo + 17] = c11 > 0 ? c11 : 0;
-              h3[yo + 18] = c12 > 0 ? c12 : 0;
-              h3[yo + 19] = c13 > 0 ? c13 : 0;
-            }
-            {
-              let c00 = b3[4], c01 = b3[5], c02 = b3[6], c03 = b3[7], c10 = b3[4], c11 = b3[5], c12 = b3[6], c13 = b3[7];
-              for (let ky = 0; ky < 5; ky++) {
-                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640 + 4;
-                for (let tp = 0; tp < 40; tp++) {
-                  const a0 = h2[xr + tp], a1 = h2[xr + 8 + tp];
-                  const o = wr + tp * 16;
-                  const u0 = W3[o], u1 = W3[o + 1], u2 = W3[o + 2], u3 = W3[o + 3];
-                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-                }
-              }
-              h3[yo + 4] = c00 > 0 ? c00 : 0;
-              h3[yo + 5] = c01 > 0 ? c01 : 0;
-              h3[yo + 6] = c02 > 0 ? c02 : 0;
-              h3[yo + 7] = c03 > 0 ? c03 : 0;
-              h3[yo + 20] = c10 > 0 ? c10 : 0;
-              h3[yo + 21] = c11 > 0 ? c11 : 0;
-              h3[yo + 22] = c12 > 0 ? c12 : 0;
-              h3[yo + 23] = c13 > 0 ? c13 : 0;
-            }
-            {
-              let c00 = b3[8], c01 = b3[9], c02 = b3[10], c03 = b3[11], c10 = b3[8], c11 = b3[9], c12 = b3[10], c13 = b3[11];
-              for (let ky = 0; ky < 5; ky++) {
-                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640 + 8;
-                for (let tp = 0; tp < 40; tp++) {
-                  const a0 = h2[xr + tp], a1 = h2[xr + 8 + tp];
-                  const o = wr + tp * 16;
-                  const u0 = W3[o], u1 = W3[o + 1], u2 = W3[o + 2], u3 = W3[o + 3];
-                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-                }
-              }
-              h3[yo + 8] = c00 > 0 ? c00 : 0;
-              h3[yo + 9] = c01 > 0 ? c01 : 0;
-              h3[yo + 10] = c02 > 0 ? c02 : 0;
-              h3[yo + 11] = c03 > 0 ? c03 : 0;
-              h3[yo + 24] = c10 > 0 ? c10 : 0;
-              h3[yo + 25] = c11 > 0 ? c11 : 0;
-              h3[yo + 26] = c12 > 0 ? c12 : 0;
-              h3[yo + 27] = c13 > 0 ? c13 : 0;
-            }
-            {
-              let c00 = b3[12], c01 = b3[13], c02 = b3[14], c03 = b3[15], c10 = b3[12], c11 = b3[13], c12 = b3[14], c13 = b3[15];
-              for (let ky = 0; ky < 5; ky++) {
-                const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8, wr = ky * 640 + 12;
-                for (let tp = 0; tp < 40; tp++) {
-                  const a0 = h2[xr + tp], a1 = h2[xr + 8 + tp];
-                  const o = wr + tp * 16;
-                  const u0 = W3[o], u1 = W3[o + 1], u2 = W3[o + 2], u3 = W3[o + 3];
-                  c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-                  c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-                }
-              }
-              h3[yo + 12] = c00 > 0 ? c00 : 0;
-              h3[yo + 13] = c01 > 0 ? c01 : 0;
-              h3[yo + 14] = c02 > 0 ? c02 : 0;
-              h3[yo + 15] = c03 > 0 ? c03 : 0;
-              h3[yo + 28] = c10 > 0 ? c10 : 0;
-              h3[yo + 29] = c11 > 0 ? c11 : 0;
-              h3[yo + 30] = c12 > 0 ? c12 : 0;
-              h3[yo + 31] = c13 > 0 ? c13 : 0;
-            }
-          }
-        }
-      }
-    }
+    wasmKernels.layers_2_h3(); // wasm SIMD kernel $layers_2_h3
 
     // layers[3]: max_pool 2×2, stride 2×2, valid
     // h4 = max over each 2×2/2×2 valid window of h3    [32×8×8×16] → [32×4×4×16]
@@ -457,7 +309,7 @@ export function createModel(): Model {
       }
     }
 
-    // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [forward direct, dx direct, dW im2col; measured]
+    // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [JS: forward direct, dx direct, dW im2col; measured; wasm: im2col + SIMD GEMM]
     // dh3_z = dh3 ⊙ relu′ (from y = h3)    [32×8×8×16], [32×8×8×16] → [32×8×8×16]
     {
       for (let i = 0; i < 32 * 1024; i++) {
@@ -466,70 +318,9 @@ export function createModel(): Model {
       }
     }
     // dh2 = dh3_z ⋆ᵀ W3  (each input element gathers the windows that read it), direct    [32×8×8×16], [5×5×8×16] → [32×12×12×8]
-    {
-      // direct: dz of each position held in locals while it is added into its window
-      dh2.fill(0);
-      for (let bi = 0; bi < 32; bi++) {
-        for (let oy = 0; oy < 8; oy++) {
-          for (let ox = 0; ox < 8; ox++) {
-            const yo = ((bi * 8 + oy) * 8 + ox) * 16;
-            const u0 = dh3_z[yo + 0], u1 = dh3_z[yo + 1], u2 = dh3_z[yo + 2], u3 = dh3_z[yo + 3], u4 = dh3_z[yo + 4], u5 = dh3_z[yo + 5], u6 = dh3_z[yo + 6], u7 = dh3_z[yo + 7], u8 = dh3_z[yo + 8], u9 = dh3_z[yo + 9], u10 = dh3_z[yo + 10], u11 = dh3_z[yo + 11], u12 = dh3_z[yo + 12], u13 = dh3_z[yo + 13], u14 = dh3_z[yo + 14], u15 = dh3_z[yo + 15];
-            for (let ky = 0, ky1 = 5; ky < ky1; ky++) {
-              const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8;
-              const wr = ky * 640;
-              for (let tp = 0; tp < 40; tp++) {
-                const o = wr + tp * 16;
-                dh2[xr + tp] += u0 * W3[o] + u1 * W3[o + 1] + u2 * W3[o + 2] + u3 * W3[o + 3] + u4 * W3[o + 4] + u5 * W3[o + 5] + u6 * W3[o + 6] + u7 * W3[o + 7] + u8 * W3[o + 8] + u9 * W3[o + 9] + u10 * W3[o + 10] + u11 * W3[o + 11] + u12 * W3[o + 12] + u13 * W3[o + 13] + u14 * W3[o + 14] + u15 * W3[o + 15];
-              }
-            }
-          }
-        }
-      }
-    }
+    wasmKernels.layers_2_dh2(); // wasm SIMD kernel $layers_2_dh2
     // dW3 = Σ_batch,positions h2 window ⊗ dh3_z, im2col    [32×12×12×8], [32×8×8×16] → [5×5×8×16]
-    {
-      // im2col: each window of h2 becomes a row of 200 in patches
-      for (let bi = 0; bi < 32; bi++) {
-        for (let oy = 0; oy < 8; oy++) {
-          for (let ox = 0; ox < 8; ox++) {
-            const yo = ((bi * 8 + oy) * 8 + ox) * 16;
-            const po = (yo / 16) * 200;
-            for (let ky = 0, ky1 = 5; ky < ky1; ky++) {
-              const xr = ((bi * 12 + oy + ky) * 12 + ox) * 8;
-              const pr = po + ky * 40;
-              for (let tp = 0; tp < 40; tp++) {
-                patches[pr + tp] = h2[xr + tp];
-              }
-            }
-          }
-        }
-      }
-      // 2×4 register blocks over [200×16], 32 * 64 terms each
-      for (let m = 0; m < 200; m += 2) {
-        const rowA0 = m;
-        const rowA1 = m + 1;
-        for (let n = 0; n < 16; n += 4) {
-          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-          for (let p = 0; p < 32 * 64; p++) {
-            const a0 = patches[rowA0 + p * 200], a1 = patches[rowA1 + p * 200];
-            const colB = p * 16 + n;
-            const u0 = dh3_z[colB], u1 = dh3_z[colB + 1], u2 = dh3_z[colB + 2], u3 = dh3_z[colB + 3];
-            c00 += a0 * u0; c01 += a0 * u1; c02 += a0 * u2; c03 += a0 * u3;
-            c10 += a1 * u0; c11 += a1 * u1; c12 += a1 * u2; c13 += a1 * u3;
-          }
-          const rowC0 = m * 16 + n;
-          dW3[rowC0] = c00;
-          dW3[rowC0 + 1] = c01;
-          dW3[rowC0 + 2] = c02;
-          dW3[rowC0 + 3] = c03;
-          const rowC1 = (m + 1) * 16 + n;
-          dW3[rowC1] = c10;
-          dW3[rowC1 + 1] = c11;
-          dW3[rowC1 + 2] = c12;
-          dW3[rowC1 + 3] = c13;
-        }
-      }
-    }
+    wasmKernels.layers_2_dW3(); // wasm SIMD kernel $layers_2_dW3
     // db3 = Σ_batch,positions dh3_z    [32×8×8×16] → [16]
     {
       db3.fill(0);
@@ -563,7 +354,7 @@ export function createModel(): Model {
       }
     }
 
-    // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [forward direct, dW direct; measured]
+    // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [JS: forward direct, dW direct; measured; wasm: im2col + SIMD GEMM]
     // dh1_z = dh1 ⊙ relu′ (from y = h1)    [32×24×24×8], [32×24×24×8] → [32×24×24×8]
     {
       for (let i = 0; i < 32 * 4608; i++) {
@@ -572,34 +363,7 @@ export function createModel(): Model {
       }
     }
     // dW1 = Σ_batch,positions x window ⊗ dh1_z, direct    [32×28×28×1], [32×24×24×8] → [5×5×1×8]
-    {
-      // direct: each weight row's 1 block(s) of ≤ 8 filters accumulate in locals over batch and positions
-      for (let ky = 0; ky < 5; ky++) {
-        for (let tp = 0; tp < 5; tp++) {
-          const o = (ky * 5 + tp) * 8;
-          {
-            let c0 = 0, c1 = 0, c2 = 0, c3 = 0, c4 = 0, c5 = 0, c6 = 0, c7 = 0;
-            for (let bi = 0; bi < 32; bi++) {
-              for (let oy = 0, oy1 = 24; oy < oy1; oy++) {
-                const xr = (bi * 28 + oy + ky) * 28 + tp, yr = (bi * 24 + oy) * 192;
-                for (let ox = 0, ox1 = 24; ox < ox1; ox++) {
-                  const xv = x[xr + ox], yo = yr + ox * 8;
-                  c0 += xv * dh1_z[yo]; c1 += xv * dh1_z[yo + 1]; c2 += xv * dh1_z[yo + 2]; c3 += xv * dh1_z[yo + 3]; c4 += xv * dh1_z[yo + 4]; c5 += xv * dh1_z[yo + 5]; c6 += xv * dh1_z[yo + 6]; c7 += xv * dh1_z[yo + 7];
-                }
-              }
-            }
-            dW1[o + 0] = c0;
-            dW1[o + 1] = c1;
-            dW1[o + 2] = c2;
-            dW1[o + 3] = c3;
-            dW1[o + 4] = c4;
-            dW1[o + 5] = c5;
-            dW1[o + 6] = c6;
-            dW1[o + 7] = c7;
-          }
-        }
-      }
-    }
+    wasmKernels.layers_0_dW1(); // wasm SIMD kernel $layers_0_dW1
     // db1 = Σ_batch,positions dh1_z    [32×24×24×8] → [8]
     {
       db1.fill(0);
@@ -639,9 +403,6 @@ export function createModel(): Model {
     // layers[4].biases b5 [10]: zeros
     b5.fill(0);
   }
-
-  // Kernel scratch: im2col's patch matrices (conv2d), the nonzero steps of a pair of sparse rows (nz…), a row of accumulators.
-  const patches = new Float32Array(409600);
 
   const inputs = { "x": x };
   const inputGrads = {  };

@@ -3,6 +3,7 @@
 // float32 code (both kernel forms) against the interpreter; then ties, shapes and errors.
 import { describe, expect, it } from "vitest";
 import { autodiff } from "../../compiler/autodiff.ts";
+import { BACKENDS } from "../../compiler/backend.ts";
 import { interpret, lossOf } from "../../compiler/interpret.ts";
 import { verify } from "../../compiler/ir/verify.ts";
 import type { Value } from "../../compiler/ir/types.ts";
@@ -29,8 +30,10 @@ describe("image ops", () => {
     [...train.grads, ...train.inputGrads].forEach((id, k) => expect(worst(env[id]!.data, numeric[k]!, 1e-3)).toBeLessThan(1e-5));
   });
 
-  it.each([...convCases, tieCase])("$name: the generated float32 code matches the interpreter", async (c) => {
-    const compiled = await compileCase(c, "conv");
+  // The wasm backend runs conv2d and its gradients as its own kernels (conv-wasm.ts), whatever the JS form.
+  const both = [...convCases, tieCase].flatMap((c) => BACKENDS.map((backend) => ({ ...c, backend })));
+  it.each(both)("$name: the generated float32 code ($backend) matches the interpreter", async (c) => {
+    const compiled = await compileCase(c, "conv", c.backend);
     const { graph, buffers } = compiled;
     const feeds = feedsOf(c, rng(5));
     const { model, loss } = stepCase(compiled, feeds);

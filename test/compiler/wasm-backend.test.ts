@@ -14,6 +14,8 @@ import * as irisJs from "../../generated/iris.ts";
 import * as irisWasm from "../../generated/iris.wasm.ts";
 import * as mnistJs from "../../generated/mnist_mlp.ts";
 import * as mnistWasm from "../../generated/mnist_mlp.wasm.ts";
+import * as cnnJs from "../../generated/mnist_cnn.ts";
+import * as cnnWasm from "../../generated/mnist_cnn.wasm.ts";
 import * as residualJs from "../../generated/iris_residual.ts";
 import * as residualWasm from "../../generated/iris_residual.wasm.ts";
 import * as sigmoidJs from "../../generated/numpy_two_layer.ts";
@@ -22,12 +24,16 @@ import type { CompiledModule } from "../../runtime/module.ts";
 import { rng } from "../helpers/gradcheck.ts";
 
 const BOUND = 2e-6;
-const STEPS = 50;
-const pairs: [string, CompiledModule, CompiledModule][] = [
-  ["iris", irisJs, irisWasm],
-  ["iris_residual", residualJs, residualWasm],
-  ["mnist_mlp", mnistJs, mnistWasm],
-  ["deep_tanh", deepJs, deepWasm],
+// The CNN runs fewer steps: its relu and max-pool kinks are dense enough that after tens of
+// steps some decision sits within rounding of its threshold, and one engine's gradient jumps
+// where the other's does not (the JS module alone jumps the same way when its parameters are
+// nudged by 1e-7; see README, Performance). Before that, it agrees as closely as the others.
+const pairs: [string, CompiledModule, CompiledModule, number][] = [
+  ["iris", irisJs, irisWasm, 50],
+  ["iris_residual", residualJs, residualWasm, 50],
+  ["mnist_mlp", mnistJs, mnistWasm, 50],
+  ["deep_tanh", deepJs, deepWasm, 50],
+  ["mnist_cnn", cnnJs, cnnWasm, 5],
 ];
 
 /** Largest |a − b| over the largest |a|: the difference in units of the tensor's scale. */
@@ -41,7 +47,7 @@ function scaledDifference(a: Float32Array, b: Float32Array): number {
   return diff / scale;
 }
 
-describe.each(pairs)("%s: wasm module against the JS module", (_name, js, wasm) => {
+describe.each(pairs)("%s: wasm module against the JS module", (_name, js, wasm, STEPS) => {
   it("has the same layout and constants", () => {
     const { createModel: _a, ...jsConstants } = js as CompiledModule & Record<string, unknown>;
     const { createModel: _b, ...wasmConstants } = wasm as CompiledModule & Record<string, unknown>;

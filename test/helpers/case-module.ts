@@ -6,7 +6,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { autodiff } from "../../compiler/autodiff.ts";
+import type { BackendName } from "../../compiler/backend.ts";
 import { emit } from "../../compiler/emit/module.ts";
+import { emitWasm } from "../../compiler/emit/wasm/index.ts";
 import { fuse } from "../../compiler/fuse.ts";
 import type { Feeds } from "../../compiler/interpret.ts";
 import { verify } from "../../compiler/ir/verify.ts";
@@ -27,14 +29,15 @@ export interface CompiledCase {
 let count = 0;
 
 /** `prefix` names the module files (`math_3.ts`). */
-export async function compileCase(c: MathCase, prefix: string): Promise<CompiledCase> {
+export async function compileCase(c: MathCase, prefix: string, backend: BackendName = "js"): Promise<CompiledCase> {
   const graph = fuse(autodiff(c.graph));
   verify(graph, "fuse");
   const buffers = plan(graph);
   // The spec only supplies what emit reads besides the graph (batch, name, loss for the header constants).
   const spec = makeSpec({ name: prefix, layers: [layer(1)], loss: { op: "mse", attrs: {} }, train: { batch: c.batch, epochs: 1, shuffle: false, stop_below: null, early_stopping: null } });
   const file = join(dir, `${prefix}_${++count}.ts`);
-  writeFileSync(file, emit({ spec, graph, plan: buffers, hash: "test", source: `${prefix}.yaml`, version: "test" }));
+  const input = { spec, graph, plan: buffers, hash: "test", source: `${prefix}.yaml`, version: "test" };
+  writeFileSync(file, backend === "wasm" ? emitWasm(input).code : emit(input));
   return { graph, buffers, mod: (await import(pathToFileURL(file).href)) as CompiledModule, file };
 }
 

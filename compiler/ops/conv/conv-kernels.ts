@@ -12,26 +12,8 @@ import { activationOp } from "../activations/index.ts";
 import { bias_add } from "../core/bias_add.ts";
 import { writeGemm } from "../core/gemm-kernel.ts";
 import type { GemmAttrs } from "../core/gemm.ts";
-import { axis, hwc, type Window } from "./geometry.ts";
+import { convGeometry as geo, type ConvGeometry as Geo } from "./geometry.ts";
 import type { ConvAttrs, ConvGradAttrs } from "./conv2d.ts";
-
-/** Every size of one convolution, as literals. */
-interface Geo {
-  readonly H: number; readonly W: number; readonly C: number; readonly F: number;
-  readonly KH: number; readonly KW: number; readonly SH: number; readonly SW: number;
-  readonly OH: number; readonly OW: number; readonly TOP: number; readonly LEFT: number;
-  /** Whether no window crosses the border (so no bound is checked). */
-  readonly valid: boolean;
-}
-
-function geo(x: readonly number[], f: number, k: Window): Geo {
-  const [H, W, C] = hwc(x);
-  const ya = axis(H, k.kh, k.sh, k.padding);
-  const xa = axis(W, k.kw, k.sw, k.padding);
-  const valid = ya.before === 0 && xa.before === 0 &&
-    (ya.out - 1) * k.sh + k.kh <= H && (xa.out - 1) * k.sw + k.kw <= W;
-  return { H, W, C, F: f, KH: k.kh, KW: k.kw, SH: k.sh, SW: k.sw, OH: ya.out, OW: xa.out, TOP: ya.before, LEFT: xa.before, valid };
-}
 
 /** `(e)·k` and `e + n`, with the trivial cases folded so the generated indices stay readable. */
 const times = (e: string, k: number) => (k === 1 ? e.replace(/^\((.*)\)$/, "$1") : `${e} * ${k}`);

@@ -11,6 +11,7 @@ import { activationOp } from "../activations/index.ts";
 import { axis, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
 import { convOnnx } from "./onnx.ts";
 import { emitConv, emitConvInputGrad, emitConvWeightGrad } from "./conv-kernels.ts";
+import { convInputGradWasm, convWasm, convWeightGradWasm } from "./conv-wasm.ts";
 import type { ConvForm, ConvPass } from "./forms.ts";
 
 export interface ConvAttrs extends Window {
@@ -84,6 +85,7 @@ export const conv2d: OpDef = {
     return k.activation ? activationOp(k.activation).eval([{ shape: out, data: z }], k.activationAttrs, out, "train") : z;
   },
   emit: (args) => emitConv(args, convAttrs(args.node.attrs)),
+  wasmKernel: (args) => convWasm(args, convAttrs(args.node.attrs)),
   grad: (g, node, dy, needs) => {
     const k = convAttrs(node.attrs);
     const [x, wt, b] = node.inputs as [number, number, number | undefined];
@@ -119,6 +121,7 @@ export const conv2d_grad_input: OpDef = {
     return dx;
   },
   emit: (args) => emitConvInputGrad(args, gradAttrs(args.node.attrs)),
+  wasmKernel: (args) => convInputGradWasm(args, gradAttrs(args.node.attrs)),
   describe: (node, [dz, wt], out) => `${out.name} = ${dz!.name} ⋆ᵀ ${wt!.name}  (each input element gathers the windows that read it), ${gradAttrs(node.attrs).form}`,
   flops: ([dz, wt]) => 2 * shapeSize(dz!.shape) * wt!.shape[0]! * wt!.shape[1]! * wt!.shape[2]!,
 };
@@ -137,6 +140,7 @@ export const conv2d_grad_weights: OpDef = {
     return dw;
   },
   emit: (args) => emitConvWeightGrad(args, gradAttrs(args.node.attrs)),
+  wasmKernel: (args) => convWeightGradWasm(args, gradAttrs(args.node.attrs)),
   describe: (node, [x, dz], out) => `${out.name} = Σ_batch,positions ${x!.name} window ⊗ ${dz!.name}, ${gradAttrs(node.attrs).form}`,
   flops: ([x, dz], out) => 2 * shapeSize(dz!.shape) * out.shape[0]! * out.shape[1]! * x!.shape[3]!,
 };

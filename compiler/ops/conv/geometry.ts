@@ -59,3 +59,21 @@ export function outputHW(shape: readonly number[], w: Window): [number, number] 
   const [h, wd] = hwc(shape);
   return [axis(h, w.kh, w.sh, w.padding).out, axis(wd, w.kw, w.sw, w.padding).out];
 }
+
+/** Every size of one convolution, as literals. */
+export interface ConvGeometry {
+  readonly H: number; readonly W: number; readonly C: number; readonly F: number;
+  readonly KH: number; readonly KW: number; readonly SH: number; readonly SW: number;
+  readonly OH: number; readonly OW: number; readonly TOP: number; readonly LEFT: number;
+  /** Whether no window crosses the border (so no bound is checked). */
+  readonly valid: boolean;
+}
+
+export function convGeometry(x: readonly number[], f: number, k: Window): ConvGeometry {
+  const [H, W, C] = hwc(x);
+  const ya = axis(H, k.kh, k.sh, k.padding);
+  const xa = axis(W, k.kw, k.sw, k.padding);
+  const valid = ya.before === 0 && xa.before === 0 &&
+    (ya.out - 1) * k.sh + k.kh <= H && (xa.out - 1) * k.sw + k.kw <= W;
+  return { H, W, C, F: f, KH: k.kh, KW: k.kw, SH: k.sh, SW: k.sw, OH: ya.out, OW: xa.out, TOP: ya.before, LEFT: xa.before, valid };
+}

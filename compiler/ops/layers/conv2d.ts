@@ -64,7 +64,8 @@ export const conv2d: LayerDef<LayerSpec> = {
   describe: (l, [x]) => {
     const k = windowAttrs(l);
     const shape = convShape(l, x!);
-    // Which form each kernel takes, and whether the table (forms.ts MEASURED) or its rule chose it.
+    // Which form each JS kernel takes, and whether the table (forms.ts MEASURED) or its rule chose
+    // it; the wasm backend has one form (conv-wasm.ts).
     const forms = ([["forward", "forward"], ["input_grad", "dx"], ["weight_grad", "dW"]] as [ConvPass, string][])
       .filter(([p]) => p !== "input_grad" || x!.kind !== "input")
       .map(([p, label]) => {
@@ -73,6 +74,6 @@ export const conv2d: LayerDef<LayerSpec> = {
       });
     const measured = (["forward", "weight_grad"] as ConvPass[]).every((p) => chooseForm(p, shape).measured);
     return `conv2d ${l.units}×${k.kh}×${k.kw}, stride ${k.sh}×${k.sw}, ${k.padding}${l.bias ? "" : " (no bias)"}, ${l.activation.op} ` +
-      `[${forms.join(", ")}${measured ? "; measured" : ""}]`;
+      `[JS: ${forms.join(", ")}${measured ? "; measured" : ""}; wasm: im2col + SIMD GEMM]`;
   },
 };
