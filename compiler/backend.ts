@@ -1,8 +1,8 @@
 // Which backend runs a spec faster, estimated from the plan: the wasm backend speeds up the
-// matrix products it runs as SIMD kernels and nothing else (the other ops are the same
+// matrix products and convolutions it runs as SIMD kernels and nothing else (the other ops are the same
 // JavaScript, over views of WebAssembly memory), so it wins when those products carry the
 // step's work. The threshold comes from `npm run bench` (bench/results.md): wasm was faster on
-// every workload there (iris, mnist_mlp, deep_tanh), with products ≥ 70% of the FLOPs.
+// every workload there (iris, mnist_mlp, deep_tanh, mnist_cnn), with kernels ≥ 70% of the FLOPs.
 
 import { selectKernels } from "./emit/wasm/kernels.ts";
 import { layoutMemory } from "./emit/wasm/memory.ts";
@@ -35,7 +35,7 @@ export function chooseBackend(graph: TrainGraph, plan: BufferPlan): BackendChoic
   const backend = share >= WASM_MIN_SHARE ? "wasm" : "js";
   const reason =
     backend === "wasm"
-      ? `${pct} of the FLOPs per step are matrix products that run as wasm SIMD kernels (estimated from bench runs: wasm wins when that share is ≥ ${100 * WASM_MIN_SHARE}%)`
+      ? `${pct} of the FLOPs per step are matrix products and convolutions that run as wasm SIMD kernels (estimated from bench runs: wasm wins when that share is ≥ ${100 * WASM_MIN_SHARE}%)`
       : `only ${pct} of the FLOPs per step would run as wasm SIMD kernels (under ${100 * WASM_MIN_SHARE}%), so the JavaScript module is as fast and simpler`;
   return { backend, flops: total, kernelFlops: inKernels, reason };
 }

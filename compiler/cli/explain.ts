@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { explain } from "../explain.ts";
 import { compileLoaded, loadAll } from "./compile.ts";
 import { EXIT_USER, guard } from "./run.ts";
-import { resolveThreads } from "./threads.ts";
+import { resolveRun } from "./threads.ts";
 
 export function registerExplain(program: Command): void {
   const cmd = program
@@ -19,8 +19,9 @@ export function registerExplain(program: Command): void {
         process.stdout.write(`${l.file} (${l.spec.name})\n${explain(l.spec, compileLoaded(l))}`);
         // What `train` would use by default here: it depends on this machine's cores.
         if (l.spec.loss) {
-          const { threads, why } = resolveThreads(l, undefined);
-          process.stdout.write(`\ntrain threads: ${threads} (${why}; --threads N overrides)\n`);
+          const { backend, threads, why } = resolveRun(l, "auto", undefined);
+          const override = backend === "wasm" ? "--threads N overrides, on the js backend" : "--threads N overrides";
+          process.stdout.write(`\ntrain threads: ${threads} (${why}; ${override})\n`);
         }
       }
     }),

@@ -12,11 +12,24 @@ import { emitPlanned, planSpec, type Planned } from "../compile.ts";
 import { chooseThreads, shardRefusal, shardSpecs, type ThreadChoice } from "../shard.ts";
 import type { Spec } from "../spec/types.ts";
 import type { PlannedSpec } from "./compile.ts";
+import { chooseBackend, type BackendName } from "../backend.ts";
 
 /** What --threads asked for: a count, or the default (what wins on this machine for this spec). */
-export function resolveThreads(loaded: PlannedSpec, flag: number | undefined): ThreadChoice {
+function resolveThreads(loaded: PlannedSpec, flag: number | undefined): ThreadChoice {
   if (flag !== undefined) return { threads: flag, why: "--threads" };
   return chooseThreads(loaded.spec, loaded.planned, availableParallelism());
+}
+
+/**
+ * The backend and thread count `train` uses for --backend and --threads (undefined: not given).
+ * Threads shard the JavaScript module, so --threads N > 1 picks js under auto, and the wasm
+ * backend trains on one thread (explicit wasm with N > 1 is refused before this is asked).
+ */
+export function resolveRun(loaded: PlannedSpec, backendFlag: BackendName | "auto", threadsFlag: number | undefined): ThreadChoice & { backend: BackendName } {
+  const threaded = threadsFlag !== undefined && threadsFlag > 1;
+  const backend = backendFlag !== "auto" ? backendFlag : threaded ? "js" : chooseBackend(loaded.planned.graph, loaded.planned.plan).backend;
+  if (backend === "wasm") return { backend, threads: 1, why: "the wasm backend trains on one thread" };
+  return { backend, ...resolveThreads(loaded, threadsFlag) };
 }
 
 /** Why the spec cannot train on `threads` threads (as `file: message`), or null. */

@@ -11,13 +11,13 @@ import {
 import { writeSvgPlot } from "../../runtime/plot.ts";
 import { warmupTooLong } from "../spec/optimizer-rules.ts";
 import { DATA_DEFAULTS } from "../spec/schema.ts";
-import { chooseBackend, type BackendName } from "../backend.ts";
+import type { BackendName } from "../backend.ts";
 import { loadAll } from "./compile.ts";
 import { importCompiled } from "./module-loader.ts";
 import { progressReporter } from "./progress.ts";
 import { EXIT_USER, guard, printDiagnostics, usage } from "./run.ts";
 import { reportUserError } from "./user-errors.ts";
-import { resolveThreads, startThreads, threadsRefusal } from "./threads.ts";
+import { resolveRun, startThreads, threadsRefusal } from "./threads.ts";
 import type { ThreadedModel } from "../../runtime/threads/model.ts";
 
 interface TrainFlags {
@@ -62,13 +62,13 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
   if (!["js", "wasm", "auto"].includes(flags.backend)) return usage(`--backend takes js, wasm or auto (got '${flags.backend}')`);
   const loaded = loadAll([file]);
   if (!loaded) return void (process.exitCode = EXIT_USER);
-  const { spec, hash, file: shown, planned } = loaded[0]!;
+  const { spec, hash, file: shown } = loaded[0]!;
   // Threads shard the JavaScript module: --threads N picks it under auto; the wasm backend runs on one thread.
   if (flags.backend === "wasm" && threadsFlag !== undefined && threadsFlag > 1) return usage("--threads applies to the js backend; the wasm backend trains on one thread");
-  const backend: BackendName = flags.backend === "auto" ? (threadsFlag !== undefined && threadsFlag > 1 ? "js" : chooseBackend(planned.graph, planned.plan).backend) : (flags.backend as BackendName);
+
   if (!spec.loss) return usage(`${shown}: the spec has no loss, so there is nothing to train; \`netspec grad ${shown}\` shows its value and gradients`);
   if (!spec.data && !flags.data) return usage(`${shown}: the spec names no data; add a data: section, or pass --data builtin:iris|builtin:mnist|file.csv`);
-  const { threads } = backend === "wasm" ? { threads: 1 } : resolveThreads(loaded[0]!, threadsFlag);
+  const { backend, threads } = resolveRun(loaded[0]!, flags.backend as BackendName | "auto", threadsFlag);
   const refusal = threadsRefusal(loaded[0]!, threads);
   if (refusal) return usage(refusal);
   let threaded: ThreadedModel | null = null;

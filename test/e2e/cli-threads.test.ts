@@ -33,6 +33,7 @@ describe("netspec train --threads", () => {
   it("explain says which thread count train uses by default, and why", () => {
     const r = netspec("explain", "specs/iris.yaml");
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/\ntrain threads: 1 \(20 kFLOP\/step: too little work to split .*; --threads N overrides\)\n$/);
+    expect(r.stdout).toMatch(/\ntrain threads: 1 \(the wasm backend trains on one thread; --threads N overrides, on the js backend\)\n$/);
+    // The js backend's default count (the measured threshold) is tested in test/runtime/threads.test.ts.
   });
 });
