@@ -17,15 +17,17 @@ async function createEngine(name: Exclude<EngineName, "c">, w: Workload): Promis
   if (name === "netspec") return { engine: createNetspecEngine(w), note: "" };
   if (name === "netspec-wasm") return { engine: createNetspecEngine(w, await loadWasmModule(w)), note: "wasm SIMD kernels" };
   if (name === "netspec-2threads") {
-    // The model `train --threads 2` trains: shard modules compiled for batch/2, one worker.
-    const { startThreads, threadsRefusal } = await import("../compiler/cli/threads.ts");
+    // The model `train --threads 2` trains: shard modules of the backend auto picks, compiled for batch/2, one worker.
+    const { resolveRun, startThreads, threadsRefusal } = await import("../compiler/cli/threads.ts");
     const { planSpec } = await import("../compiler/compile.ts");
     const { measureData } = await import("../compiler/cli/evidence.ts");
     const file = specFile(w.name);
     const loaded = { file, spec: w.spec, hash: w.mod.SPEC_HASH, planned: planSpec(w.spec, measureData(w.spec, file)) };
     const refusal = threadsRefusal(loaded, 2);
     if (refusal) return { skipped: refusal.replace(/^.*?--threads 2: /, "") };
-    return { engine: createNetspecEngine(w, w.mod, await startThreads(loaded, w.mod, 2)), note: "" };
+    const { backend } = resolveRun(loaded, "auto", 2);
+    const mod = backend === "wasm" ? await loadWasmModule(w) : w.mod;
+    return { engine: createNetspecEngine(w, mod, await startThreads(loaded, mod, 2, backend)), note: `${backend} shards` };
   }
   // tfjs is imported only in its own children: netspec's numbers are not taken with it loaded.
   const { createTfjsEngine, initBackend } = await import("./engines/tfjs.ts");

@@ -2,10 +2,11 @@
 // model on MLPs of growing width (batch 32, tanh, mse), in alternating short windows, and
 // prints the best window of each (the one least disturbed by other work: on a shared machine
 // a median mixes in the neighbours) and their ratio per FLOPs per step — what
-// compiler/shard.ts's MIN_SHARD_FLOPS rests on.
+// compiler/shard.ts's MIN_SHARD_FLOPS rests on (with `wasm`: the wasm modules, sharded).
 //
-//   node --import tsx bench/threads-threshold.ts [seconds-per-window] [windows]
+//   node --import tsx bench/threads-threshold.ts [seconds-per-window] [windows] [js|wasm]
 
+import type { BackendName } from "../compiler/backend.ts";
 import { planSpec } from "../compiler/compile.ts";
 import { importCompiled } from "../compiler/cli/module-loader.ts";
 import { startThreads } from "../compiler/cli/threads.ts";
@@ -16,6 +17,7 @@ import { optimizers, STEP, stepRecord, type CompiledModule, type Model } from ".
 
 const seconds = Number(process.argv[2] ?? 0.1);
 const windows = Number(process.argv[3] ?? 15);
+const backend = (process.argv[4] ?? "js") as BackendName;
 const WIDTHS = [8, 16, 32, 48, 64, 96, 128, 256];
 
 function mlp(width: number): Spec {
@@ -85,12 +87,13 @@ async function roundTrip(): Promise<number[]> {
 
 const rt = await roundTrip();
 process.stdout.write(`Atomics round trip main → worker → main, 20,000 times: median ${rt[10000]!.toFixed(1)} µs, 90th percentile ${rt[18000]!.toFixed(1)} µs\n\n`);
-process.stdout.write("| width | MFLOP/step | 1 thread, best steps/s | 2 threads, best steps/s | 2 ÷ 1 | CPU µs/step, 1 thread | CPU µs/step, 2 threads (both) |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+process.stdout.write(`Backend: ${backend}.\n\n`);
+process.stdout.write("| width | MFLOP/step | FLOP/param | 1 thread, best steps/s | 2 threads, best steps/s | 2 ÷ 1 | CPU µs/step, 1 thread | CPU µs/step, 2 threads (both) |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 for (const width of WIDTHS) {
   const spec = mlp(width);
   const loaded = { file: `${spec.name}.yaml`, spec, hash: "threshold", planned: planSpec(spec) };
-  const mod = await importCompiled(loaded);
-  const one = mod.createModel(), two = await startThreads(loaded, mod, 2);
+  const mod = await importCompiled(loaded, backend);
+  const one = mod.createModel(), two = await startThreads(loaded, mod, 2, backend);
   one.init(1);
   two.init(1);
   rate(mod, one), rate(mod, two); // warm-up
@@ -102,5 +105,5 @@ for (const width of WIDTHS) {
   await two.close();
   const best = (xs: number[]) => Math.max(...xs);
   const f = flops(loaded.planned.graph) / 1e6;
-  process.stdout.write(`| ${width} | ${f.toFixed(3)} | ${Math.round(best(r1))} | ${Math.round(best(r2))} | ${(best(r2) / best(r1)).toFixed(2)} | ${Math.min(...c1).toFixed(1)} | ${Math.min(...c2).toFixed(1)} |\n`);
+  process.stdout.write(`| ${width} | ${f.toFixed(3)} | ${Math.round((f * 1e6) / mod.PARAM_COUNT)} | ${Math.round(best(r1))} | ${Math.round(best(r2))} | ${(best(r2) / best(r1)).toFixed(2)} | ${Math.min(...c1).toFixed(1)} | ${Math.min(...c2).toFixed(1)} |\n`);
 }

@@ -20,8 +20,7 @@ export function registerExplain(program: Command): void {
         // What `train` would use by default here: it depends on this machine's cores.
         if (l.spec.loss) {
           const { backend, threads, why } = resolveRun(l, "auto", undefined);
-          const override = backend === "wasm" ? "--threads N overrides, on the js backend" : "--threads N overrides";
-          process.stdout.write(`\ntrain threads: ${threads} (${why}; ${override})\n`);
+          process.stdout.write(`\ntrain threads: ${threads} on the ${backend} backend (${why}; --threads N overrides)\n`);
         }
       }
     }),

@@ -8,28 +8,22 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createThreadedModel, ShardingError, type ThreadedModel } from "../../runtime/threads/model.ts";
 import type { CompiledModule } from "../../runtime/module.ts";
-import { emitPlanned, planSpec, type Planned } from "../compile.ts";
+import { emitBackend, planSpec, type Planned } from "../compile.ts";
 import { chooseThreads, shardRefusal, shardSpecs, type ThreadChoice } from "../shard.ts";
 import type { Spec } from "../spec/types.ts";
 import type { PlannedSpec } from "./compile.ts";
 import { chooseBackend, type BackendName } from "../backend.ts";
 
-/** What --threads asked for: a count, or the default (what wins on this machine for this spec). */
-function resolveThreads(loaded: PlannedSpec, flag: number | undefined): ThreadChoice {
+/** What --threads asked for: a count, or the default (what wins on this machine for this spec and backend). */
+function resolveThreads(loaded: PlannedSpec, flag: number | undefined, backend: BackendName): ThreadChoice {
   if (flag !== undefined) return { threads: flag, why: "--threads" };
-  return chooseThreads(loaded.spec, loaded.planned, availableParallelism());
+  return chooseThreads(loaded.spec, loaded.planned, availableParallelism(), backend);
 }
 
-/**
- * The backend and thread count `train` uses for --backend and --threads (undefined: not given).
- * Threads shard the JavaScript module, so --threads N > 1 picks js under auto, and the wasm
- * backend trains on one thread (explicit wasm with N > 1 is refused before this is asked).
- */
+/** The backend and thread count `train` uses for --backend and --threads (undefined: not given); threads shard either backend's module. */
 export function resolveRun(loaded: PlannedSpec, backendFlag: BackendName | "auto", threadsFlag: number | undefined): ThreadChoice & { backend: BackendName } {
-  const threaded = threadsFlag !== undefined && threadsFlag > 1;
-  const backend = backendFlag !== "auto" ? backendFlag : threaded ? "js" : chooseBackend(loaded.planned.graph, loaded.planned.plan).backend;
-  if (backend === "wasm") return { backend, threads: 1, why: "the wasm backend trains on one thread" };
-  return { backend, ...resolveThreads(loaded, threadsFlag) };
+  const backend = backendFlag !== "auto" ? backendFlag : chooseBackend(loaded.planned.graph, loaded.planned.plan).backend;
+  return { backend, ...resolveThreads(loaded, threadsFlag, backend) };
 }
 
 /** Why the spec cannot train on `threads` threads (as `file: message`), or null. */
@@ -45,15 +39,19 @@ const sparseInputs = (planned: Planned): string[] =>
 
 let loads = 0;
 
-/** Compiles the shard modules and starts the workers; a spec threadsRefusal refuses throws a ShardingError. */
-export async function startThreads(loaded: PlannedSpec, mod: CompiledModule, threads: number): Promise<ThreadedModel> {
+/**
+ * Compiles the shard modules for `backend` (each thread gets its own module instance, so a
+ * wasm shard has its own memory) and starts the workers; a spec threadsRefusal refuses
+ * throws a ShardingError.
+ */
+export async function startThreads(loaded: PlannedSpec, mod: CompiledModule, threads: number, backend: BackendName): Promise<ThreadedModel> {
   const refusal = threadsRefusal(loaded, threads);
   if (refusal) throw new ShardingError(refusal);
   const specs = shardSpecs(loaded.spec, threads, mod.LOSS_ROWS);
   const options = { sparseInputs: sparseInputs(loaded.planned) };
   const dir = mkdtempSync(join(tmpdir(), "netspec-shards-"));
   const write = (spec: Spec, name: string): string => {
-    const { code } = emitPlanned(spec, planSpec(spec, options), loaded.hash, loaded.file);
+    const code = emitBackend(spec, planSpec(spec, options), loaded.hash, loaded.file, backend)[0]!.text;
     const file = join(dir, `${name}.mts`); // .mts: the temp folder has no package.json
     writeFileSync(file, code);
     return `${pathToFileURL(file).href}?v=${++loads}`;

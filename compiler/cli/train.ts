@@ -47,7 +47,7 @@ export function registerTrain(program: Command): void {
     .option("--json", "print the result as one JSON object on the last line")
     .option("--plot <file.svg>", "write a chart of loss and accuracy per epoch")
     .option("--backend <name>", "js, wasm, or auto: the one explain estimates faster for this spec", "auto")
-    .option("--threads <n>", "split each batch across n threads (default: what wins on this machine for this spec; `netspec explain` says; JavaScript backend)");
+    .option("--threads <n>", "split each batch across n threads, each running the backend's module (default: what wins on this machine for this spec; `netspec explain` says)");
   cmd.action(guard(() => cmd, (file: string, flags: TrainFlags) => run(file, flags)));
 }
 
@@ -63,8 +63,6 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
   const loaded = loadAll([file]);
   if (!loaded) return void (process.exitCode = EXIT_USER);
   const { spec, hash, file: shown } = loaded[0]!;
-  // Threads shard the JavaScript module: --threads N picks it under auto; the wasm backend runs on one thread.
-  if (flags.backend === "wasm" && threadsFlag !== undefined && threadsFlag > 1) return usage("--threads applies to the js backend; the wasm backend trains on one thread");
 
   if (!spec.loss) return usage(`${shown}: the spec has no loss, so there is nothing to train; \`netspec grad ${shown}\` shows its value and gradients`);
   if (!spec.data && !flags.data) return usage(`${shown}: the spec names no data; add a data: section, or pass --data builtin:iris|builtin:mnist|file.csv`);
@@ -87,7 +85,7 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
       return void (process.exitCode = EXIT_USER);
     }
     const resume = flags.resume ? loadCheckpoint(flags.resume, { specHash: hash, paramCount: mod.PARAM_COUNT, optimizer: mod.TRAINING.optimizer.kind }) : null;
-    if (threads > 1) threaded = await startThreads(loaded[0]!, mod, threads);
+    if (threads > 1) threaded = await startThreads(loaded[0]!, mod, threads, backend);
     const progress = progressReporter(epochs ?? spec.train.epochs, Boolean(flags.json));
     const abort = new AbortController();
     const stop = () => abort.abort();

@@ -4,13 +4,16 @@
 // and the refusals. Tiny models and few steps: each case takes well under a second.
 
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { BACKENDS, type BackendName } from "../../compiler/backend.ts";
 import { planSpec } from "../../compiler/compile.ts";
 import { importCompiled } from "../../compiler/cli/module-loader.ts";
 import { startThreads, threadsRefusal } from "../../compiler/cli/threads.ts";
 import type { PlannedSpec } from "../../compiler/cli/compile.ts";
 import { chooseThreads, MIN_SHARD_FLOPS, shardRefusal } from "../../compiler/shard.ts";
+import { checkSpec } from "../../compiler/spec/index.ts";
 import type { Spec } from "../../compiler/spec/types.ts";
 import type { CompiledModule, Model } from "../../runtime/module.ts";
 import { Rng } from "../../runtime/rng.ts";
@@ -35,11 +38,11 @@ afterAll(async () => {
   await Promise.all(open.map((m) => m.close()));
 });
 
-async function setup(spec: Spec, threads: number): Promise<{ mod: CompiledModule; model: Model }> {
+async function setup(spec: Spec, threads: number, backend: BackendName = "js"): Promise<{ mod: CompiledModule; model: Model }> {
   const loaded = loadedOf(spec);
-  const mod = await importCompiled(loaded);
+  const mod = await importCompiled(loaded, backend);
   if (threads === 1) return { mod, model: mod.createModel() };
-  const model = await startThreads(loaded, mod, threads);
+  const model = await startThreads(loaded, mod, threads, backend);
   open.push(model);
   return { mod, model };
 }
@@ -103,9 +106,10 @@ describe.each([
   ["mean loss", mean],
   ["sum loss", sum],
 ])("threaded training, %s", (_name, spec) => {
-  it.each([2, 3])("agrees with one thread to float32 rounding (%i threads)", async (threads) => {
-    const one = await setup(spec, 1);
-    const many = await setup(spec, threads);
+  // Each shard runs the backend's own module (a wasm shard has its own memory), against one thread of the same backend.
+  it.each(BACKENDS.flatMap((backend) => [2, 3].map((threads) => ({ backend, threads }))))("agrees with one thread to float32 rounding ($threads threads, $backend)", async ({ backend, threads }) => {
+    const one = await setup(spec, 1, backend);
+    const many = await setup(spec, threads, backend);
     const g1 = gradsAtInit(one.mod, one.model), gN = gradsAtInit(many.mod, many.model);
     expect(relDiff(gN.grads, g1.grads)).toBeLessThan(GRAD_BOUND);
     expect(gN.parts[0]).toBeCloseTo(g1.parts[0]!, 6);
@@ -179,16 +183,30 @@ describe("refusals", () => {
     expect(chooseThreads(big, planned, 1)).toMatchObject({ threads: 1 });
     expect(MIN_SHARD_FLOPS).toBeGreaterThan(0);
   });
+
+  it("on wasm, threads only where the work per parameter is high too (a CNN, not a dense network)", () => {
+    const big = makeSpec({ ...mean, input: 400, layers: [layer(400, "relu"), layer(10)], train: { ...mean.train, batch: 64 } });
+    const dense = chooseThreads(big, planSpec(big), 2, "wasm");
+    expect(dense).toMatchObject({ threads: 1 });
+    expect(dense.why).toMatch(/^43\.1 MFLOP\/step, 262 FLOP per parameter: too little work to split/);
+    const file = "specs/mnist_cnn.yaml";
+    const checked = checkSpec(readFileSync(file, "utf8"), file);
+    if (!checked.ok) throw new Error("mnist_cnn.yaml does not check");
+    expect(chooseThreads(checked.spec, planSpec(checked.spec), 2, "wasm")).toMatchObject({ threads: 2 });
+  });
 });
 
 // In a child process with --expose-gc (as alloc.test.ts does for one thread): the main
-// thread's step — wake the workers, run shard 0, wait, combine, SGD — allocates nothing.
+// thread's step — wake the workers, run shard 0, wait, combine, SGD — allocates nothing, on either backend.
 it("allocates nothing per step in steady state on the main thread (no GC, flat heap)", () => {
   const script = join(import.meta.dirname, "fixtures/threads-alloc-check.ts");
   const out = execFileSync(process.execPath, ["--expose-gc", "--no-concurrent-recompilation", "--import", "tsx", script], {
     encoding: "utf8", cwd: join(import.meta.dirname, "../.."), timeout: 60_000,
   });
-  const r = JSON.parse(out) as { gcEvents: number; heapGrowth: number; steps: number };
-  expect(r.gcEvents).toBe(0);
-  expect(r.heapGrowth).toBeLessThan(32 * 1024); // one boxed double a step would be 64 KB
+  const results = JSON.parse(out) as Record<string, { gcEvents: number; heapGrowth: number; steps: number }>;
+  expect(Object.keys(results).sort()).toEqual([...BACKENDS].sort());
+  for (const [backend, r] of Object.entries(results)) {
+    expect({ backend, gc: r.gcEvents }).toEqual({ backend, gc: 0 });
+    expect(r.heapGrowth, backend).toBeLessThan(32 * 1024); // one boxed double a step would be 64 KB
+  }
 }, 60_000);
