@@ -45,7 +45,7 @@ export function loadAll(files: readonly string[], maxBytes = DEFAULT_MAX_BYTES):
     else {
       printDiagnostics(result.warnings, result.source);
       const planned = planSpec(result.spec, measureData(result.spec, shown));
-      report(checkSizes(planned.plan, shown, result.at(["train", "batch"]), maxBytes), result.source);
+      report(checkSizes(planned, shown, result.at(["train", "batch"]), maxBytes), result.source);
       loaded.push({ file: shown, spec: result.spec, hash: result.hash, planned, source: result.source, at: result.at });
     }
   }

@@ -38,6 +38,6 @@ export function registerValidate(program: Command): void {
 export function validity(checked: CheckResult, file: string, maxBytes = DEFAULT_MAX_BYTES): { ok: true; warnings: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] } {
   if (!checked.ok) return checked;
   // The size cap is part of validity: a spec that compile would refuse is not "ok".
-  const sizes = checkSizes(planSpec(checked.spec).plan, file, checked.at(["train", "batch"]), maxBytes);
+  const sizes = checkSizes(planSpec(checked.spec), file, checked.at(["train", "batch"]), maxBytes);
   return sizes.length ? { ok: false, diagnostics: sizes } : { ok: true, warnings: checked.warnings };
 }

@@ -133,6 +133,11 @@ export interface OpDef {
   /** Floating-point operations of one evaluation (for `netspec explain`). */
   flops(ins: readonly Value[], out: Value, attrs: Attrs): number;
   /**
+   * Float32s of scratch its kernels may take, by buffer name, on either backend (im2col's
+   * patches): what the size cap adds to the plan's arenas. Absent: none.
+   */
+  scratch?(ins: readonly Value[], out: Value, attrs: Attrs): Readonly<Record<string, number>>;
+  /**
    * The op as ONNX nodes (its inference-mode meaning), for `netspec export`. An op without
    * one is refused by the exporter, by name.
    */

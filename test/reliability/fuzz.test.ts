@@ -120,7 +120,7 @@ describe("fuzzing the spec front end and the compiler", () => {
           return;
         }
         ok++;
-        if (bufferBytes(planSpec(r.spec).plan) > DEFAULT_MAX_BYTES) return;
+        if (bufferBytes(planSpec(r.spec)) > DEFAULT_MAX_BYTES) return;
         const { code } = compileSpec(r.spec, r.hash, "fuzz.yaml");
         expect(code).toContain("export function createModel(): Model");
         compiled++;

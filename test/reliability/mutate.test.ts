@@ -111,10 +111,10 @@ describe("structure-aware fuzzing of the shipped specs", () => {
         }
         stats.valid++;
         // Compiling takes ~20-100 ms (the emitter): every 8th valid case, and the small ones train.
-        if (stats.valid % 8 !== 0 || bufferBytes(planSpec(r.spec).plan) > DEFAULT_MAX_BYTES) continue;
+        if (stats.valid % 8 !== 0 || bufferBytes(planSpec(r.spec)) > DEFAULT_MAX_BYTES) continue;
         const compiled = compileSpec(r.spec, r.hash, "mutant.yaml");
         stats.compiled++;
-        if (!r.spec.loss || bufferBytes(planSpec(r.spec).plan) > 4 * 2 ** 20 || stats.trained >= 25) continue;
+        if (!r.spec.loss || bufferBytes(planSpec(r.spec)) > 4 * 2 ** 20 || stats.trained >= 25) continue;
         const mod = await importModule(compiled.code);
         if (mod.INPUTS.length !== 1) continue;
         const rows = mod.BATCH * 2;

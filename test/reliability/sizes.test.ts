@@ -2,10 +2,10 @@
 // (1 GiB by default, --max-bytes) is refused by validate and compile before any allocation,
 // and compile then writes nothing.
 
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkSizes, DEFAULT_MAX_BYTES } from "../../compiler/cli/sizes.ts";
+import { checkSizes, DEFAULT_MAX_BYTES, scratchFloats } from "../../compiler/cli/sizes.ts";
 import { planSpec } from "../../compiler/compile.ts";
 import { checkSpec } from "../../compiler/spec/index.ts";
 import { expectNoStack, expectPositioned, expectUserError, IRIS_TEXT, netspec, netspecInProcess, tempDir } from "./helpers.ts";
@@ -75,8 +75,8 @@ describe("the buffer cap", () => {
     if (!r.ok) return;
     const before = process.memoryUsage();
     const cpu0 = process.cpuUsage();
-    const { plan } = planSpec(r.spec);
-    const ds = checkSizes(plan, "wide.yaml", r.at(["train", "batch"]), DEFAULT_MAX_BYTES);
+    const planned = planSpec(r.spec);
+    const ds = checkSizes(planned, "wide.yaml", r.at(["train", "batch"]), DEFAULT_MAX_BYTES);
     // CPU time (a busy machine must not trip it): checking a plan allocates and computes nothing big.
     const cpu = process.cpuUsage(cpu0);
     expect((cpu.user + cpu.system) / 1000).toBeLessThan(2000);
@@ -88,7 +88,27 @@ describe("the buffer cap", () => {
         message: "the model's buffers would take 1764 MiB, over the 1024 MiB cap; use smaller layers or batch, or raise the cap with --max-bytes",
       },
     ]);
-    expect(checkSizes(plan, "wide.yaml", r.at(["train", "batch"]), 4 * DEFAULT_MAX_BYTES)).toEqual([]);
+    expect(checkSizes(planned, "wide.yaml", r.at(["train", "batch"]), 4 * DEFAULT_MAX_BYTES)).toEqual([]);
+  });
+
+  it("counts the convolutions' scratch, which bounds what either backend allocates", () => {
+    const file = "specs/mnist_cnn.yaml";
+    const r = checkSpec(readFileSync(file, "utf8"), file);
+    if (!r.ok) throw new Error("mnist_cnn.yaml does not check");
+    const planned = planSpec(r.spec);
+    const arenas = Object.values(planned.plan.arenas).reduce((a, b) => a + b, 0);
+    const scratch = scratchFloats(planned.graph);
+    // The JS module's scratch declarations, and the wasm kernels' shared region (its .wat says how large).
+    const declared = readFileSync("generated/mnist_cnn.ts", "utf8").split("// Kernel scratch:")[1]!;
+    const js = [...declared.matchAll(/^\s*const \w+ = new Float32Array\((\d+)\);$/gm)].map((m) => Number(m[1]));
+    const wasm = Number(/The kernels' scratch .*: (\d+) bytes/.exec(readFileSync("generated/mnist_cnn.wat", "utf8"))![1]) / 4;
+    expect(js.length).toBeGreaterThan(0);
+    expect(js.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(scratch);
+    expect(wasm).toBeLessThanOrEqual(scratch);
+    expect(scratch).toBe(32 * 24 * 24 * 25 + 32 * 8 * 8 * 200 + 16 * 200); // patches (conv 1), dpatches and Wᵀ (conv 2)
+    // Under the cap by its arenas alone, over it with the scratch.
+    const cap = 4 * arenas + 1e6;
+    expect(checkSizes(planned, file, r.at(["train", "batch"]), cap)[0]!.message).toMatch(/^the model's buffers would take 5 MiB, over the \d+ MiB cap/);
   });
 
   it("validate and compile refuse it (in process): exit 1, positioned, nothing written", async () => {

@@ -85,7 +85,7 @@ export function loadText(served: Served, file: string, source: string): { loaded
     return { errors: forPage([{ file, ...checked.at(["data", "csv"]), message }], source) };
   }
   const planned = planSpec(checked.spec, measureData(checked.spec, file));
-  const sizes = checkSizes(planned.plan, file, checked.at(["train", "batch"]), DEFAULT_MAX_BYTES);
+  const sizes = checkSizes(planned, file, checked.at(["train", "batch"]), DEFAULT_MAX_BYTES);
   if (sizes.length) return { errors: forPage(sizes, source) };
   return { loaded: { file, spec: checked.spec, hash: checked.hash, planned, source, at: checked.at }, warnings: forPage(checked.warnings, source) };
 }

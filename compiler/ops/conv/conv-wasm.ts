@@ -17,7 +17,7 @@ import type { GemmAttrs } from "../core/gemm.ts";
 import { activationOp } from "../activations/index.ts";
 import type { WasmKernel, WasmKernelArgs } from "../op.ts";
 import { countedLoop } from "../wasm.ts";
-import { convGeometry, type ConvGeometry } from "./geometry.ts";
+import { convGeometry, framedHW, type ConvGeometry } from "./geometry.ts";
 import type { ConvAttrs, ConvGradAttrs } from "./conv2d.ts";
 
 const get = (l: string) => `(local.get $${l})`;
@@ -84,10 +84,8 @@ function move(w: CodeBlockWriter, mode: "copy" | "add", from: At, to: At, n: num
 
 /** The image the windows read: x itself, or x framed in zeros at `frame` when windows cross the border. */
 function framed(g: ConvGeometry, at: number, scratch: WasmKernelArgs["scratch"], batch: number): Image {
-  if (g.valid) return { at, h: g.H, w: g.W };
-  const h = Math.max(g.TOP + g.H, (g.OH - 1) * g.SH + g.KH);
-  const w = Math.max(g.LEFT + g.W, (g.OW - 1) * g.SW + g.KW);
-  return { at: scratch(batch * h * w * g.C), h, w };
+  const [h, w] = framedHW(g);
+  return { at: g.valid ? at : scratch(batch * h * w * g.C), h, w };
 }
 
 /** Copies every image row of x into the frame (`in`) or back out of it (`out`). */

@@ -8,7 +8,7 @@
 import { shapeSize, type Shape } from "../../ir/types.ts";
 import type { Attrs, OpDef } from "../op.ts";
 import { activationOp } from "../activations/index.ts";
-import { axis, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
+import { axis, convGeometry, convScratch, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
 import { convOnnx } from "./onnx.ts";
 import { emitConv, emitConvInputGrad, emitConvWeightGrad } from "./conv-kernels.ts";
 import { convInputGradWasm, convWasm, convWeightGradWasm } from "./conv-wasm.ts";
@@ -105,6 +105,7 @@ export const conv2d: OpDef = {
     return `${out.name} = ${k.activation && k.activation !== "identity" ? `${k.activation}(${core})` : core}  ${k.kh}×${k.kw}/${k.sh}×${k.sw} ${k.padding}, ${k.forms.forward}`;
   },
   flops: ([x, wt], out) => 2 * shapeSize(out.shape) * wt!.shape[0]! * wt!.shape[1]! * x!.shape[3]! + 2 * shapeSize(out.shape),
+  scratch: ([x], out, a) => convScratch(convGeometry(x!.shape, out.shape[3]!, windowOf(a)), x!.shape[0]!, "forward"),
 };
 
 /** dx[b,iy,ix,c] = Σ over the windows that read it of dz[b,oy,ox,f]·W[ky,kx,c,f]. */
@@ -124,6 +125,7 @@ export const conv2d_grad_input: OpDef = {
   wasmKernel: (args) => convInputGradWasm(args, gradAttrs(args.node.attrs)),
   describe: (node, [dz, wt], out) => `${out.name} = ${dz!.name} ⋆ᵀ ${wt!.name}  (each input element gathers the windows that read it), ${gradAttrs(node.attrs).form}`,
   flops: ([dz, wt]) => 2 * shapeSize(dz!.shape) * wt!.shape[0]! * wt!.shape[1]! * wt!.shape[2]!,
+  scratch: ([dz], out, a) => convScratch(convGeometry(out.shape, dz!.shape[3]!, gradAttrs(a)), dz!.shape[0]!, "input_grad"),
 };
 
 /** dW[ky,kx,c,f] = Σ over batch and output positions of x[b,iy,ix,c]·dz[b,oy,ox,f]. */
@@ -143,6 +145,7 @@ export const conv2d_grad_weights: OpDef = {
   wasmKernel: (args) => convWeightGradWasm(args, gradAttrs(args.node.attrs)),
   describe: (node, [x, dz], out) => `${out.name} = Σ_batch,positions ${x!.name} window ⊗ ${dz!.name}, ${gradAttrs(node.attrs).form}`,
   flops: ([x, dz], out) => 2 * shapeSize(dz!.shape) * out.shape[0]! * out.shape[1]! * x!.shape[3]!,
+  scratch: ([x, dz], _out, a) => convScratch(convGeometry(x!.shape, dz!.shape[3]!, gradAttrs(a)), x!.shape[0]!, "weight_grad"),
 };
 
 /** Σ over everything but the channel: [B, …, F] → [F] (the bias gradient of conv2d). */

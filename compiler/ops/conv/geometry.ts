@@ -77,3 +77,24 @@ export function convGeometry(x: readonly number[], f: number, k: Window): ConvGe
     (ya.out - 1) * k.sh + k.kh <= H && (xa.out - 1) * k.sw + k.kw <= W;
   return { H, W, C, F: f, KH: k.kh, KW: k.kw, SH: k.sh, SW: k.sw, OH: ya.out, OW: xa.out, TOP: ya.before, LEFT: xa.before, valid };
 }
+
+/**
+ * Height and width of x framed in zeros so that every window is whole (what the wasm
+ * kernels gather from when windows cross the border); the image itself when none does.
+ */
+export function framedHW(g: ConvGeometry): [number, number] {
+  if (g.valid) return [g.H, g.W];
+  return [Math.max(g.TOP + g.H, (g.OH - 1) * g.SH + g.KH), Math.max(g.LEFT + g.W, (g.OW - 1) * g.SW + g.KW)];
+}
+
+/**
+ * The scratch a convolution pass takes at most, in float32s by buffer name, over both
+ * backends: im2col's patches [B·OH·OW, KH·KW·C] (dpatches for the input gradient, with Wᵀ),
+ * and on wasm the zero frame around x when windows cross the border.
+ */
+export function convScratch(g: ConvGeometry, batch: number, pass: "forward" | "input_grad" | "weight_grad"): Record<string, number> {
+  const rows = batch * g.OH * g.OW, k = g.KH * g.KW * g.C;
+  const [h, w] = framedHW(g);
+  const frame: Record<string, number> = g.valid ? {} : { frame: batch * h * w * g.C };
+  return pass === "input_grad" ? { dpatches: rows * k, wT: g.F * k, ...frame } : { patches: rows * k, ...frame };
+}
