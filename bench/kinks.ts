@@ -1,7 +1,7 @@
 // Why netspec's engines part ways on mnist_cnn (and not on the dense networks): the gradient
 // of a relu/max-pool network is discontinuous where a relu input or a max-pool comparison
 // crosses zero or a tie. Training the JS and wasm modules side by side from the same weights
-// on the same batches, their gradients agree to float32 rounding (~1e-7 of their scale) until,
+// on the same batches, their gradients agree to float32 rounding (~1e-6 of their scale) until,
 // at some step, one of them jumps by ~1e-3. At that step this script shows the jump is the
 // function's own, not an engine's: nudging either module's parameters by about one float32
 // ulp (one part in 10⁷) does not, but by 10⁻⁶, which is the size of the rounding differences

@@ -26,8 +26,8 @@ import { rng } from "../helpers/gradcheck.ts";
 const BOUND = 2e-6;
 // The CNN runs fewer steps: its relu and max-pool kinks are dense enough that after tens of
 // steps some decision sits within rounding of its threshold, and one engine's gradient jumps
-// where the other's does not (the JS module alone jumps the same way when its parameters are
-// nudged by 1e-7; see README, Performance). Before that, it agrees as closely as the others.
+// where the other's does not (either module alone jumps the same way when its parameters are
+// nudged by 1e-6: bench/kinks.ts). Before that, it agrees as closely as the others.
 const pairs: [string, CompiledModule, CompiledModule, number][] = [
   ["iris", irisJs, irisWasm, 50],
   ["iris_residual", residualJs, residualWasm, 50],
