@@ -70,12 +70,14 @@ export interface CTarget {
 
 /** netspec's own configurations: the single-thread module, its sharded run, and other backends. */
 const isNetspec = (e: EngineName): boolean => e.startsWith("netspec");
+/** A netspec engine on one core: what is set against tfjs-wasm (threads off) and single-threaded C. */
+const oneCore = (e: EngineName): boolean => isNetspec(e) && e !== "netspec-2threads";
 
 export function cTargetsOf(rows: readonly Row[]): CTarget[] {
   return (Object.keys(TARGETS) as WorkloadName[]).flatMap((workload) => {
     const mine = rows.filter((r) => r.workload === workload);
     const c = mine.find((r) => r.engine === "c");
-    const best = mine.filter((r) => isNetspec(r.engine)).sort((a, b) => b.stepsPerSecond - a.stepsPerSecond)[0];
+    const best = mine.filter((r) => oneCore(r.engine)).sort((a, b) => b.stepsPerSecond - a.stepsPerSecond)[0];
     if (!c || !best) return [];
     const out: CTarget[] = [];
     const add = (what: string, r: Row, required: number) => {
@@ -89,14 +91,14 @@ export function cTargetsOf(rows: readonly Row[]): CTarget[] {
   });
 }
 
-/** The targets (issues 12 and 13): the best netspec engine's steps/s ÷ the faster tfjs backend's. */
+/** The targets (issues 12 and 13): the faster one-core netspec engine's steps/s ÷ the faster tfjs backend's. */
 export const TARGETS: Readonly<Record<WorkloadName, number>> = { iris: 50, mnist_mlp: 3, deep_tanh: 3, mnist_cnn: 1.5 };
 
 export function targetsOf(rows: readonly Row[]): Target[] {
   return (Object.keys(TARGETS) as WorkloadName[]).flatMap((workload) => {
     const mine = rows.filter((r) => r.workload === workload);
-    // The best netspec configuration (JS or wasm backend) against the faster tfjs backend.
-    const ours = mine.filter((r) => r.engine.startsWith("netspec")).sort((a, b) => b.stepsPerSecond - a.stepsPerSecond)[0];
+    // The faster netspec backend on one core (JS or wasm) against the faster tfjs backend (single-threaded too).
+    const ours = mine.filter((r) => oneCore(r.engine)).sort((a, b) => b.stepsPerSecond - a.stepsPerSecond)[0];
     const peers = mine.filter((r) => r.engine.startsWith("tfjs")).sort((a, b) => b.stepsPerSecond - a.stepsPerSecond);
     if (!ours || peers.length === 0) return [];
     const measured = ours.stepsPerSecond / peers[0].stepsPerSecond;
@@ -135,7 +137,9 @@ export function toMarkdown(r: Report): string {
         `${row.finalLoss.toPrecision(6)} | ${metric} | ${exp(row.maxParamDiff)} | ${Math.round(row.maxRssMB)} | ${row.cpuShare.toFixed(2)} |`;
     }),
     "",
-    "## Targets (the faster netspec backend ÷ the faster tfjs backend)",
+    "## Targets (the faster netspec backend ÷ the faster tfjs backend, both on one core)",
+    "",
+    "tfjs-wasm runs single-threaded here, so netspec-2threads is not counted; it is set against C below.",
     "",
     "| workload | required | faster netspec | faster tfjs backend | measured | met? |",
     "|---|---:|---|---|---:|---|",
