@@ -7,7 +7,8 @@
 // at literal offsets. When windows cross the border (`same` padding), they read a copy of x
 // framed in zeros (and the input gradient is scattered into such a frame, then cut out), so
 // every window is whole. The JS module's direct/im2col forms (forms.ts) do not apply here:
-// on this backend im2col + SIMD GEMM ran 3–6× faster than the JS kernels on every measured shape.
+// this one form made mnist_cnn's whole step ~5.8× the JS module's (bench/results.md); a
+// direct SIMD form (no patches) has not been tried.
 
 import { CodeBlockWriter } from "ts-morph";
 import type { Value } from "../../ir/types.ts";
@@ -22,10 +23,9 @@ import type { ConvAttrs, ConvGradAttrs } from "./conv2d.ts";
 
 const get = (l: string) => `(local.get $${l})`;
 const i32 = (k: number) => `(i32.const ${k})`;
-/** Σ local·bytes (+ base) as i32 text, terms with a zero factor dropped. */
-const address = (terms: [string, number][], base = 0): string => {
+/** Σ local·bytes as i32 text, terms with a zero factor dropped. */
+const address = (terms: [string, number][]): string => {
   const parts = terms.filter(([, k]) => k !== 0).map(([l, k]) => (k === 1 ? get(l) : `(i32.mul ${get(l)} ${i32(k)})`));
-  if (base) parts.push(i32(base));
   return parts.length ? parts.reduce((a, b) => `(i32.add ${a} ${b})`) : i32(0);
 };
 
