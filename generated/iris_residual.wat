@@ -214,6 +214,18 @@
   )
 
   ;; scores: dense(h1 + h2, 3)
+  ;; scores_add = h1 + h2    [75×16], [75×16] → [75×16]
+  (func $scores_scores_add (export "scores_scores_add")
+    (local $i i32) (local $v v128)
+    ;; 1200 elements, 4 at a time
+    (local.set $i (i32.const 0))
+    (loop $i
+      (local.set $v (f32x4.add (v128.load offset=5648 (local.get $i)) (v128.load offset=10448 (local.get $i))))
+      (v128.store offset=15248 (local.get $i) (local.get $v))
+      (br_if $i (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 4800))))
+  )
+
+  ;; scores: dense(h1 + h2, 3)
   ;; scores = scores_add·scores_W → bias_add(·, scores_b)  (fused)    [75×16], [16×3], [3] → [75×3]
   (func $scores_scores (export "scores_scores")
     (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c10 v128) (local $c20 v128) (local $c30 v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128)
@@ -425,6 +437,18 @@
       (v128.store32_lane offset=3064 1 (local.get $pc) (local.get $v))
       (v128.store32_lane offset=3068 2 (local.get $pc) (local.get $v))
       (br_if $m (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 4))) (i32.const 16))))
+  )
+
+  ;; h2: dense(h1, 16, relu)
+  ;; dh2_z = dscores_add ⊙ relu′ (from y = h2)    [75×16], [75×16] → [75×16]
+  (func $h2_dh2_z (export "h2_dh2_z")
+    (local $i i32) (local $v v128)
+    ;; 1200 elements, 4 at a time
+    (local.set $i (i32.const 0))
+    (loop $i
+      (local.set $v (f32x4.mul (v128.load offset=20948 (local.get $i)) (v128.and (f32x4.gt (v128.load offset=10448 (local.get $i)) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+      (v128.store offset=15248 (local.get $i) (local.get $v))
+      (br_if $i (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 4800))))
   )
 
   ;; h2: dense(h1, 16, relu)

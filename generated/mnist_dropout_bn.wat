@@ -64,6 +64,18 @@
       (br_if $m (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 4))) (i32.const 32))))
   )
 
+  ;; layers[1]: batch_norm over 256 (momentum 0.1, eps 0.00001), relu
+  ;; h2 = max(0, bn2)    [32×256] → [32×256]
+  (func $layers_1_h2 (export "layers_1_h2")
+    (local $i i32) (local $v v128)
+    ;; 8192 elements, 4 at a time
+    (local.set $i (i32.const 0))
+    (loop $i
+      (local.set $v (f32x4.pmax (v128.const f32x4 0 0 0 0) (v128.load offset=1766896 (local.get $i))))
+      (v128.store offset=1799664 (local.get $i) (local.get $v))
+      (br_if $i (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 32768))))
+  )
+
   ;; layers[3]: dense 256→10, identity
   ;; z4 = h3·W4 → bias_add(·, b4)  (fused)    [32×256], [256×10], [10] → [32×10]
   (func $layers_3_z4 (export "layers_3_z4")
@@ -348,6 +360,18 @@
       (v128.store32_lane offset=1620136 0 (local.get $pc) (local.get $v))
       (v128.store32_lane offset=1620140 1 (local.get $pc) (local.get $v))
       (br_if $m (i32.lt_u (local.tee $m (i32.add (local.get $m) (i32.const 4))) (i32.const 256))))
+  )
+
+  ;; layers[1]: batch_norm over 256 (momentum 0.1, eps 0.00001), relu
+  ;; dbn2 = dh2 ⊙ relu′ (from y = h2)    [32×256], [32×256] → [32×256]
+  (func $layers_1_dbn2 (export "layers_1_dbn2")
+    (local $i i32) (local $v v128)
+    ;; 8192 elements, 4 at a time
+    (local.set $i (i32.const 0))
+    (loop $i
+      (local.set $v (f32x4.mul (v128.load offset=1832432 (local.get $i)) (v128.and (f32x4.gt (v128.load offset=1799664 (local.get $i)) (v128.const f32x4 0 0 0 0)) (v128.const f32x4 1 1 1 1))))
+      (v128.store offset=1766896 (local.get $i) (local.get $v))
+      (br_if $i (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 16))) (i32.const 32768))))
   )
 
   ;; layers[1]: batch_norm over 256 (momentum 0.1, eps 0.00001), relu

@@ -7,6 +7,7 @@ import { shapeSize } from "../ir/types.ts";
 import type { Attrs, Helper, OpDef } from "./op.ts";
 import type { OnnxRule } from "../export/rule.ts";
 import { forEach } from "./loops.ts";
+import { writeElementwiseWasm } from "./elementwise-wasm.ts";
 
 
 export interface ActivationDef {
@@ -42,6 +43,10 @@ export interface Activation {
 export function defineActivation(def: ActivationDef): Activation {
   const sameShape: OpDef["shape"] = (ins) => ({ shape: ins[0]!.shape, dtype: "f32" });
   const gradName = `${def.name}_grad`;
+  // Four lanes of f and of dy · f′ (OpDef.wasm), where SIMD has them; each is also a standalone kernel.
+  const fWasm: OpDef["wasm"] = def.fWasm && (([v], a, local) => def.fWasm!(v!, a, local));
+  const dfWasm: OpDef["wasm"] = def.dfWasm &&
+    (([dy, s], a, local) => `(f32x4.mul ${dy!} ${def.uses === "y" ? def.dfWasm!("", s!, a, local) : def.dfWasm!(s!, "", a, local)})`);
   const forward: OpDef = {
     name: def.name,
     attrs: def.attrs ?? z.strictObject({}),
@@ -56,7 +61,8 @@ export function defineActivation(def: ActivationDef): Activation {
     },
     scalar: ([v], a) => def.fCode(v!, a),
     ...(def.helper ? { helpers: () => [def.helper!] } : {}),
-    wasm: def.fWasm && (([v], a, local) => def.fWasm!(v!, a, local)),
+    wasm: fWasm,
+    ...(fWasm ? { wasmKernel: (args) => writeElementwiseWasm(args, fWasm) } : {}),
     grad: (g, node, dy) => {
       const x = node.inputs[0]!;
       const saved = def.uses === "y" ? node.output : x;
@@ -86,7 +92,8 @@ export function defineActivation(def: ActivationDef): Activation {
       });
     },
     scalar: ([dy, s], a) => `${dy} * (${def.uses === "y" ? def.dfCode("", s!, a) : def.dfCode(s!, "", a)})`,
-    wasm: def.dfWasm && (([dy, s], a, local) => `(f32x4.mul ${dy!} ${def.uses === "y" ? def.dfWasm!("", s!, a, local) : def.dfWasm!(s!, "", a, local)})`),
+    wasm: dfWasm,
+    ...(dfWasm ? { wasmKernel: (args) => writeElementwiseWasm(args, dfWasm) } : {}),
     describe: (_node, ins, out) =>
       `${out.name} = ${ins[0]!.name} ⊙ ${def.name}′ (from ${def.uses} = ${ins[1]!.name})`,
     flops: (_ins, out) => 2 * shapeSize(out.shape),

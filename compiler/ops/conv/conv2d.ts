@@ -12,6 +12,7 @@ import { axis, convGeometry, convScratch, hwc, outputHW, windowOf, type Window }
 import { convOnnx } from "./onnx.ts";
 import { emitConv, emitConvInputGrad, emitConvWeightGrad } from "./conv-kernels.ts";
 import { convInputGradWasm, convWasm, convWeightGradWasm } from "./conv-wasm.ts";
+import { writeSumRowsWasm } from "../core/sum-rows-wasm.ts";
 import type { ConvForm, ConvPass } from "./forms.ts";
 
 export interface ConvAttrs extends Window {
@@ -166,6 +167,8 @@ export const channel_sum: OpDef = {
       w.write(`for (let j = 0; j < ${f}; j++)`).block(() => w.writeLine(`${ref(out)}[j] += ${ref(a!)}[i + j];`));
     });
   },
+  // [B, …, F] read as [B·…, F] rows: the same column sums as sum_rows, in the same order.
+  wasmKernel: (args) => writeSumRowsWasm({ ...args, ins: [{ ...args.ins[0]!, shape: [shapeSize(args.ins[0]!.shape) / args.out.shape[0]!, args.out.shape[0]!] }] }),
   describe: (_n, [a], out) => `${out.name} = Σ_batch,positions ${a!.name}`,
   flops: ([a]) => shapeSize(a!.shape),
 };

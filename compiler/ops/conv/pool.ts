@@ -9,6 +9,7 @@ import type { Attrs, OpDef } from "../op.ts";
 import { axis, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
 import { poolOnnx } from "./onnx.ts";
 import { emitPool, emitPoolGrad } from "./pool-kernels.ts";
+import { writePoolGradWasm, writePoolWasm } from "./pool-wasm.ts";
 
 /** Every window of a pool: `visit(yo, taps)` gets y's offset and the x offsets the window covers, in scan order. */
 export function windows(xs: Shape, ys: Shape, k: Window, visit: (yo: number, taps: number[]) => void): void {
@@ -52,6 +53,7 @@ export const max_pool: OpDef = {
     return y;
   },
   emit: (args) => emitPool(args, windowOf(args.node.attrs), "max"),
+  wasmKernel: (args) => writePoolWasm(args, windowOf(args.node.attrs), "max"),
   grad: (g, node, dy) => [g.add("max_pool_grad", [dy!, node.inputs[0]!], node.attrs, `d${g.value(node.inputs[0]!).name}`)],
   describe: (node, [x], out) => `${out.name} = max over each ${win(node.attrs)} window of ${x!.name}`,
   flops: (_ins, out, a) => shapeSize(out.shape) * windowOf(a).kh * windowOf(a).kw,
@@ -67,6 +69,7 @@ export const max_pool_grad: OpDef = {
     return dx;
   },
   emit: (args) => emitPoolGrad(args, windowOf(args.node.attrs), "max"),
+  wasmKernel: (args) => writePoolGradWasm(args, windowOf(args.node.attrs), "max"),
   describe: (node, [dy, x], out) => `${out.name} = ${dy!.name} routed to the argmax of each ${win(node.attrs)} window of ${x!.name} (ties: first)`,
   flops: ([dy], _out, a) => shapeSize(dy!.shape) * windowOf(a).kh * windowOf(a).kw,
 };
@@ -81,6 +84,7 @@ export const avg_pool: OpDef = {
     return y;
   },
   emit: (args) => emitPool(args, windowOf(args.node.attrs), "avg"),
+  wasmKernel: (args) => writePoolWasm(args, windowOf(args.node.attrs), "avg"),
   grad: (g, node, dy) => {
     const x = g.value(node.inputs[0]!);
     return [g.add("avg_pool_grad", [dy!], { ...node.attrs, h: x.shape[1], w: x.shape[2] }, `d${x.name}`)];
@@ -99,6 +103,7 @@ export const avg_pool_grad: OpDef = {
     return dx;
   },
   emit: (args) => emitPoolGrad(args, windowOf(args.node.attrs), "avg"),
+  wasmKernel: (args) => writePoolGradWasm(args, windowOf(args.node.attrs), "avg"),
   describe: (node, [dy], out) => `${out.name} = ${dy!.name} spread evenly over each ${win(node.attrs)} window`,
   flops: ([dy], _out, a) => shapeSize(dy!.shape) * windowOf(a).kh * windowOf(a).kw,
 };

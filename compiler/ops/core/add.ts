@@ -3,7 +3,10 @@
 import { shapeSize } from "../../ir/types.ts";
 import type { OpDef } from "../op.ts";
 import { forEach } from "../loops.ts";
+import { writeElementwiseWasm } from "../elementwise-wasm.ts";
 import { at, broadcastShape, onnxBinary, unbroadcast } from "../math/broadcast.ts";
+
+const addLanes: NonNullable<OpDef["wasm"]> = ([a, b]) => `(f32x4.add ${a!} ${b!})`;
 
 export const add: OpDef = {
   name: "add",
@@ -15,7 +18,9 @@ export const add: OpDef = {
   emit: ({ w, ins: [a, b], out, ref, rows }) => {
     forEach(w, out.batched ? rows : null, out.shape, (i) => w.writeLine(`${ref(out)}[${i}] = ${at(ref(a!), a!, i)} + ${at(ref(b!), b!, i)};`));
   },
-  wasm: ([a, b]) => `(f32x4.add ${a!} ${b!})`,
+  wasm: addLanes,
+  // Same-shape sums only (gradient fan-out, skip connections); a broadcast one stays JavaScript.
+  wasmKernel: (args) => writeElementwiseWasm(args, addLanes),
   scalar: ([a, b]) => `${a} + ${b}`,
   // dy is null (exactly 1) when the sum is a loss term: it passes through as it is.
   unitGradient: "accepted",
