@@ -83,7 +83,8 @@ export interface ThreadChoice {
  * through the shared buffer and combined, ~5 ns a parameter per step. Measured side by side
  * (1 vs 2 threads, wasm): mnist_mlp at batch 32 (129 FLOP per parameter per step) 0.48×, at
  * batch 128 (515) 1.30×, at 256 (1,031) 1.63×; deep_tanh at batch 256 (1,433; 19 MFLOP) 0.99×;
- * mnist_cnn at batch 8 (2,328; 14 MFLOP) 1.93× and at 32 (9,313; 56 MFLOP) 1.95×. So wasm
+ * mnist_cnn at batch 8 (2,328; 14 MFLOP) 1.37× and at 32 (9,313; 56 MFLOP) 1.48× (1.9× both,
+ * before the pools ran in wasm too and the step was twice as long). So wasm
  * shards by default only past both bounds below (conservative: mnist_mlp at batch 256 would
  * have gained too).
  */
