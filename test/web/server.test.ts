@@ -61,8 +61,9 @@ describe("netspec serve's API", () => {
   it("hands the browser the generated module as JavaScript, and the spec's data split", async () => {
     const { status, body } = await request(base, "/api/module", { json: { path: "specs/iris.yaml", source: IRIS } });
     expect(status).toBe(200);
-    // The checked-in module, types erased: the very code `compile` writes.
-    expect(body.js).toBe(toJavaScript(readFileSync("generated/iris.ts", "utf8")));
+    // The checked-in module of the backend `train --backend auto` picks (wasm for iris), types
+    // erased: the very code `compile` writes.
+    expect(body.js).toBe(toJavaScript(readFileSync("generated/iris.wasm.ts", "utf8")));
     expect(body.js).not.toMatch(/^\s*import\b/m);
     expect(body.train).toMatchObject({ rows: 75, inputSize: 4, classNames: ["setosa", "versicolor", "virginica"] });
     expect((body.test as { rows: number }).rows).toBe(75);

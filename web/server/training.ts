@@ -1,13 +1,17 @@
-// A spec made ready to train, as `netspec train` makes it: compiled in memory, its data
-// loaded, split and standardized with the spec's seed. The module is transpiled to plain
-// JavaScript once; the browser trains that very text, and a server-side run imports it too.
+// A spec made ready to train, as `netspec train` makes it: compiled in memory for the backend
+// `--backend auto` picks (the wasm module has no imports and instantiates synchronously, in
+// browsers too), its data loaded, split and standardized with the spec's seed. The module is
+// transpiled to plain JavaScript once; the browser trains that very text, and a server-side
+// run imports it too.
 
 import { dirname } from "node:path";
 import { ts } from "ts-morph";
 import { prepareData, DataError, type CompiledModule, type Dataset } from "../../runtime/index.ts";
 import type { Spec } from "../../compiler/spec/index.ts";
 import { HttpError } from "./http.ts";
-import { compileLoaded, loadText, type PageDiagnostic, type Served } from "./specs.ts";
+import { chooseBackend } from "../../compiler/backend.ts";
+import { emitBackend } from "../../compiler/compile.ts";
+import { loadText, type PageDiagnostic, type Served } from "./specs.ts";
 
 export interface Ready {
   readonly file: string;
@@ -36,7 +40,8 @@ export async function ready(served: Served, file: string, source: string): Promi
   const why = untrainable(spec, file);
   if (why) throw new NotTrainable(why);
   if (!spec.data) throw new Error("unreachable: untrainable() checks data");
-  const js = toJavaScript(compileLoaded(loaded).code);
+  const backend = chooseBackend(loaded.planned.graph, loaded.planned.plan).backend;
+  const js = toJavaScript(emitBackend(spec, loaded.planned, loaded.hash, loaded.file, backend)[0]!.text);
   // A fresh URL per load: a module imported once is cached under its URL.
   const url = `data:text/javascript;base64,${Buffer.from(`${js}\n// load ${++loads}`).toString("base64")}`;
   const mod = (await import(url)) as CompiledModule;
