@@ -63,7 +63,6 @@ async function run(file: string, flags: TrainFlags): Promise<void> {
   const loaded = loadAll([file]);
   if (!loaded) return void (process.exitCode = EXIT_USER);
   const { spec, hash, file: shown } = loaded[0]!;
-
   if (!spec.loss) return usage(`${shown}: the spec has no loss, so there is nothing to train; \`netspec grad ${shown}\` shows its value and gradients`);
   if (!spec.data && !flags.data) return usage(`${shown}: the spec names no data; add a data: section, or pass --data builtin:iris|builtin:mnist|file.csv`);
   const { backend, threads } = resolveRun(loaded[0]!, flags.backend as BackendName | "auto", threadsFlag);
