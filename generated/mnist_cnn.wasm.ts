@@ -142,7 +142,7 @@ export function createModel(): Model {
   function forward(): void {
     // layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [JS: forward direct, dW direct; measured; wasm: im2col + SIMD GEMM]
     // h1 = relu(x ⋆ W1 + b1)  5×5/1×1 valid, direct    [32×28×28×1], [5×5×1×8], [8] → [32×24×24×8]
-    wasmKernels.layers_0_h1(); // wasm SIMD kernel $layers_0_h1
+    wasmKernels.layers_0_h1(); // wasm SIMD kernel $layers_0_h1 (im2col + f32x4 GEMM, conv-wasm.ts)
 
     // layers[1]: max_pool 2×2, stride 2×2, valid
     // h2 = max over each 2×2/2×2 valid window of h1    [32×24×24×8] → [32×12×12×8]
@@ -150,7 +150,7 @@ export function createModel(): Model {
 
     // layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [JS: forward direct, dx direct, dW im2col; measured; wasm: im2col + SIMD GEMM]
     // h3 = relu(h2 ⋆ W3 + b3)  5×5/1×1 valid, direct    [32×12×12×8], [5×5×8×16], [16] → [32×8×8×16]
-    wasmKernels.layers_2_h3(); // wasm SIMD kernel $layers_2_h3
+    wasmKernels.layers_2_h3(); // wasm SIMD kernel $layers_2_h3 (im2col + f32x4 GEMM, conv-wasm.ts)
 
     // layers[3]: max_pool 2×2, stride 2×2, valid
     // h4 = max over each 2×2/2×2 valid window of h3    [32×8×8×16] → [32×4×4×16]
@@ -258,9 +258,9 @@ export function createModel(): Model {
     // dh3_z = dh3 ⊙ relu′ (from y = h3)    [32×8×8×16], [32×8×8×16] → [32×8×8×16]
     wasmKernels.layers_2_dh3_z(); // wasm SIMD kernel $layers_2_dh3_z
     // dh2 = dh3_z ⋆ᵀ W3  (each input element gathers the windows that read it), direct    [32×8×8×16], [5×5×8×16] → [32×12×12×8]
-    wasmKernels.layers_2_dh2(); // wasm SIMD kernel $layers_2_dh2
+    wasmKernels.layers_2_dh2(); // wasm SIMD kernel $layers_2_dh2 (im2col + f32x4 GEMM, conv-wasm.ts)
     // dW3 = Σ_batch,positions h2 window ⊗ dh3_z, im2col    [32×12×12×8], [32×8×8×16] → [5×5×8×16]
-    wasmKernels.layers_2_dW3(); // wasm SIMD kernel $layers_2_dW3
+    wasmKernels.layers_2_dW3(); // wasm SIMD kernel $layers_2_dW3 (im2col + f32x4 GEMM, conv-wasm.ts)
     // db3 = Σ_batch,positions dh3_z    [32×8×8×16] → [16]
     wasmKernels.layers_2_db3(); // wasm SIMD kernel $layers_2_db3
 
@@ -272,7 +272,7 @@ export function createModel(): Model {
     // dh1_z = dh1 ⊙ relu′ (from y = h1)    [32×24×24×8], [32×24×24×8] → [32×24×24×8]
     wasmKernels.layers_0_dh1_z(); // wasm SIMD kernel $layers_0_dh1_z
     // dW1 = Σ_batch,positions x window ⊗ dh1_z, direct    [32×28×28×1], [32×24×24×8] → [5×5×1×8]
-    wasmKernels.layers_0_dW1(); // wasm SIMD kernel $layers_0_dW1
+    wasmKernels.layers_0_dW1(); // wasm SIMD kernel $layers_0_dW1 (im2col + f32x4 GEMM, conv-wasm.ts)
     // db1 = Σ_batch,positions dh1_z    [32×24×24×8] → [8]
     wasmKernels.layers_0_db1(); // wasm SIMD kernel $layers_0_db1
   }

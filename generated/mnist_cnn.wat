@@ -8,7 +8,7 @@
 
   ;; layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [JS: forward direct, dW direct; measured; wasm: im2col + SIMD GEMM]
   ;; h1 = relu(x ⋆ W1 + b1)  5×5/1×1 valid, direct    [32×28×28×1], [5×5×1×8], [8] → [32×24×24×8]
-  ;; wasm: im2col + f32x4 GEMM (conv-wasm.ts)
+  ;; wasm: im2col + f32x4 GEMM, conv-wasm.ts
   (func $layers_0_h1 (export "layers_0_h1")
     (local $bi i32) (local $oy i32) (local $ox i32) (local $img i32) (local $row i32) (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128)
     ;; im2col: each window's 5 rows of 5 floats → a row of 25 patches @2214112
@@ -145,7 +145,7 @@
 
   ;; layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [JS: forward direct, dx direct, dW im2col; measured; wasm: im2col + SIMD GEMM]
   ;; h3 = relu(h2 ⋆ W3 + b3)  5×5/1×1 valid, direct    [32×12×12×8], [5×5×8×16], [16] → [32×8×8×16]
-  ;; wasm: im2col + f32x4 GEMM (conv-wasm.ts)
+  ;; wasm: im2col + f32x4 GEMM, conv-wasm.ts
   (func $layers_2_h3 (export "layers_2_h3")
     (local $bi i32) (local $oy i32) (local $ox i32) (local $img i32) (local $row i32) (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128)
     ;; im2col: each window's 5 rows of 40 floats → a row of 200 patches @2214112
@@ -751,7 +751,7 @@
 
   ;; layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [JS: forward direct, dx direct, dW im2col; measured; wasm: im2col + SIMD GEMM]
   ;; dh2 = dh3_z ⋆ᵀ W3  (each input element gathers the windows that read it), direct    [32×8×8×16], [5×5×8×16] → [32×12×12×8]
-  ;; wasm: im2col + f32x4 GEMM (conv-wasm.ts)
+  ;; wasm: im2col + f32x4 GEMM, conv-wasm.ts
   (func $layers_2_dh2 (export "layers_2_dh2")
     (local $bi i32) (local $oy i32) (local $ox i32) (local $img i32) (local $row i32) (local $k i32) (local $f i32) (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128)
     ;; Wᵀ [16×200] @2214112
@@ -883,7 +883,7 @@
 
   ;; layers[2]: conv2d 16×5×5, stride 1×1, valid, relu [JS: forward direct, dx direct, dW im2col; measured; wasm: im2col + SIMD GEMM]
   ;; dW3 = Σ_batch,positions h2 window ⊗ dh3_z, im2col    [32×12×12×8], [32×8×8×16] → [5×5×8×16]
-  ;; wasm: im2col + f32x4 GEMM (conv-wasm.ts)
+  ;; wasm: im2col + f32x4 GEMM, conv-wasm.ts
   (func $layers_2_dW3 (export "layers_2_dW3")
     (local $bi i32) (local $oy i32) (local $ox i32) (local $img i32) (local $row i32) (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128)
     ;; im2col: each window's 5 rows of 40 floats → a row of 200 patches @2214112
@@ -1112,7 +1112,7 @@
 
   ;; layers[0]: conv2d 8×5×5, stride 1×1, valid, relu [JS: forward direct, dW direct; measured; wasm: im2col + SIMD GEMM]
   ;; dW1 = Σ_batch,positions x window ⊗ dh1_z, direct    [32×28×28×1], [32×24×24×8] → [5×5×1×8]
-  ;; wasm: im2col + f32x4 GEMM (conv-wasm.ts)
+  ;; wasm: im2col + f32x4 GEMM, conv-wasm.ts
   (func $layers_0_dW1 (export "layers_0_dW1")
     (local $bi i32) (local $oy i32) (local $ox i32) (local $img i32) (local $row i32) (local $m i32) (local $n i32) (local $pa i32) (local $pb i32) (local $end i32) (local $pc i32) (local $pn i32) (local $v v128) (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $b0 v128) (local $b1 v128)
     ;; im2col: each window's 5 rows of 5 floats → a row of 25 patches @2214112

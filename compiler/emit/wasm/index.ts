@@ -87,7 +87,11 @@ export function emitWasm(input: EmitInput): WasmModule {
       for (const a of list) w.writeLine(`const ${a.name} = new ${a.type}(wasmHeap, ${memory.base[a.name]}, ${a.length});`);
     },
     // With a variable row count a kernel still computes every row: only right when rows are independent.
-    call: (k, rows) => (runsAsKernel(k, rows) ? `wasmKernels.${kernels.get(k)!.name}(); // wasm SIMD kernel $${kernels.get(k)!.name}` : null),
+    call: (k, rows) => {
+      const kernel = kernels.get(k);
+      if (!kernel || !runsAsKernel(k, rows)) return null;
+      return `wasmKernels.${kernel.name}(); // wasm SIMD kernel $${kernel.name}${kernel.note ? ` (${commentSafe(kernel.note.replace(/^wasm: /, ""))})` : ""}`;
+    },
     viewed: (v) => viewed.has(v.id),
   };
   return { code: emit(input, backend), wat, bytes: binary.length, kernels: kernels.size, nodes: input.graph.nodes.length };

@@ -48,7 +48,7 @@ class Text {
   done(): WasmKernel {
     const body = this.w.toString();
     const used = (local: string) => new RegExp(`\\${local.split(" ")[0]}(?![\\w$])`).test(body);
-    return { locals: [...this.locals].filter(used), body, note: "wasm: im2col + f32x4 GEMM (conv-wasm.ts)" };
+    return { locals: [...this.locals].filter(used), body, note: "wasm: im2col + f32x4 GEMM, conv-wasm.ts" };
   }
 }
 
