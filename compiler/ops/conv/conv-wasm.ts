@@ -7,8 +7,8 @@
 // at literal offsets. When windows cross the border (`same` padding), they read a copy of x
 // framed in zeros (and the input gradient is scattered into such a frame, then cut out), so
 // every window is whole. The JS module's direct/im2col forms (forms.ts) do not apply here:
-// this one form made mnist_cnn's whole step ~5.8× the JS module's (bench/results.md); a
-// direct SIMD form (no patches) has not been tried.
+// with it (and the pools in wasm, pool-wasm.ts) mnist_cnn's step runs ~10× the JS module's
+// (bench/results.md); a direct SIMD form (no patches) has not been tried.
 
 import { CodeBlockWriter } from "ts-morph";
 import type { Value } from "../../ir/types.ts";
