@@ -1,7 +1,8 @@
 // The wasm SIMD kernels of max_pool, avg_pool and their gradients, four channels at a time,
 // for windows that lie inside the image (`valid`, or `same` where nothing is padded); a
 // window that crosses the border stays a JavaScript kernel (pool-kernels.ts). Every tap's
-// offset is a literal. The arithmetic is pool-kernels.ts's, lane by lane:
+// offset is a literal. The arithmetic is pool-kernels.ts's, lane by lane (except that avg
+// sums in float32 here, where the JS kernel sums in float64):
 //   max    m starts at −∞ and takes v where v > m (NaN never wins; a tie keeps the first)
 //   max′   the same scan also keeps, per lane, the index of the tap that won; dy then goes to
 //          that tap (dx starts at 0 and is added to, so overlapping windows accumulate)
