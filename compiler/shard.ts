@@ -78,7 +78,7 @@ export interface ThreadChoice {
 }
 
 /**
- * The wasm backend's kernels are ~5× faster than the JS module's, so a shard's work shrinks
+ * The wasm backend's steps are 3–10× shorter than the JS module's, so a shard's work shrinks
  * while what a thread adds does not: the parameters copied in and the gradients copied out
  * through the shared buffer and combined, ~5 ns a parameter per step. Measured side by side
  * (1 vs 2 threads, wasm): mnist_mlp at batch 32 (129 FLOP per parameter per step) 0.48×, at
