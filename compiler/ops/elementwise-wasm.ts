@@ -8,7 +8,7 @@
 import { CodeBlockWriter } from "ts-morph";
 import { shapeSize } from "../ir/types.ts";
 import type { OpDef, WasmKernel, WasmKernelArgs } from "./op.ts";
-import { countedLoop } from "./wasm.ts";
+import { countedLoop, storeLanes, temporaries } from "./wasm.ts";
 
 /** Below this many elements a JavaScript loop costs about what the call into wasm does: it stays JavaScript. */
 const MIN_ELEMENTS = 64;
@@ -18,15 +18,9 @@ export function writeElementwiseWasm({ node, ins, out, addr }: WasmKernelArgs, r
   if (n < MIN_ELEMENTS || ins.some((v) => shapeSize(v.shape) !== n)) return null;
   const w = new CodeBlockWriter({ indentNumberOfSpaces: 2 });
   const locals = new Set(["$i i32", "$v v128"]);
-  let temps = 0;
-  const local = (e: string) => {
-    const t = `$t${temps++}`;
-    locals.add(`${t} v128`);
-    w.writeLine(`(local.set ${t} ${e})`);
-    return `(local.get ${t})`;
-  };
+  const { local, reset } = temporaries(w, locals);
   const lanes = () => {
-    temps = 0;
+    reset();
     w.writeLine(`(local.set $v ${rule(ins.map((v) => `(v128.load offset=${addr(v)} (local.get $i))`), node.attrs, local)})`);
   };
   const whole = n - (n % 4);
@@ -34,13 +28,13 @@ export function writeElementwiseWasm({ node, ins, out, addr }: WasmKernelArgs, r
   if (whole > 0) {
     countedLoop(w, "i", 0, 4 * whole, 16, () => {
       lanes();
-      w.writeLine(`(v128.store offset=${addr(out)} (local.get $i) (local.get $v))`);
+      storeLanes(w, addr(out), "(local.get $i)", "(local.get $v)", 4);
     });
   }
   if (n % 4) {
     w.writeLine(`(local.set $i (i32.const ${4 * whole}))`);
     lanes();
-    for (let k = 0; k < n % 4; k++) w.writeLine(`(v128.store32_lane offset=${addr(out) + 4 * k} ${k} (local.get $i) (local.get $v))`);
+    storeLanes(w, addr(out), "(local.get $i)", "(local.get $v)", n % 4);
   }
   return { locals: [...locals], body: w.toString() };
 }

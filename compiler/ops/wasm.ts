@@ -1,6 +1,6 @@
 // Small builders for the wasm rules of element-wise ops: WebAssembly text over f32x4 lanes.
 // An op's `wasm` rule returns one folded expression; these keep those rules one line each.
-// countedLoop is the loop every kernel writer uses.
+// countedLoop, temporaries and storeLanes are what every kernel writer shares.
 
 import type { CodeBlockWriter } from "ts-morph";
 
@@ -27,4 +27,27 @@ export function countedLoop(w: CodeBlockWriter, v: string, from: number, to: num
     body();
     w.writeLine(`(br_if $${v} (i32.lt_u (local.tee $${v} (i32.add (local.get $${v}) (i32.const ${step}))) (i32.const ${to}))))`);
   });
+}
+
+/**
+ * Binds expressions to v128 locals $t0, $t1, … (each declared in `locals`), for a `wasm`
+ * rule that reads an operand twice; reset() lets the next element reuse them.
+ */
+export function temporaries(w: CodeBlockWriter, locals: Set<string>): { local: (expr: string) => string; reset: () => void } {
+  let n = 0;
+  return {
+    local: (expr) => {
+      const t = `$t${n++}`;
+      locals.add(`${t} v128`);
+      w.writeLine(`(local.set ${t} ${expr})`);
+      return `(local.get ${t})`;
+    },
+    reset: () => void (n = 0),
+  };
+}
+
+/** Stores `value` at `address` + `offset`: the whole vector, or only its first `lanes` lanes (a partial last vector). */
+export function storeLanes(w: CodeBlockWriter, offset: number, address: string, value: string, lanes: number): void {
+  if (lanes === 4) return void w.writeLine(`(v128.store offset=${offset} ${address} ${value})`);
+  for (let k = 0; k < lanes; k++) w.writeLine(`(v128.store32_lane offset=${offset + 4 * k} ${k} ${address} ${value})`);
 }

@@ -8,7 +8,7 @@ import type { WasmKernel } from "../../ops/op.ts";
 import { opDef } from "../../ops/registry.ts";
 import type { BufferPlan } from "../../plan.ts";
 import { commentSafe } from "../text.ts";
-import type { MemoryLayout } from "./memory.ts";
+import { align16, type MemoryLayout } from "./memory.ts";
 
 export interface Kernel extends WasmKernel {
   /** The function's name and export (`layers_0_h1`). */
@@ -32,7 +32,7 @@ export function selectKernels(graph: TrainGraph, plan: BufferPlan, memory: Memor
     let scratchBytes = 0;
     const scratch = (floats: number) => {
       const at = memory.scratch + scratchBytes;
-      scratchBytes += Math.ceil((4 * floats) / 16) * 16;
+      scratchBytes += align16(4 * floats);
       return at;
     };
     const kernel = op.wasmKernel?.({ node, ins, out, addr: memory.addr, scratch });

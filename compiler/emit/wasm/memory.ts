@@ -12,6 +12,9 @@ import type { ArenaAllocation } from "../module.ts";
 const PADDING = 16;
 const PAGE = 65536;
 
+/** `bytes` rounded up to a 16-byte boundary, where every arena and scratch buffer starts. */
+export const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
 export interface MemoryLayout {
   /** Byte address of each arena. */
   readonly base: Readonly<Record<ArenaName, number>>;
@@ -29,7 +32,7 @@ export function layoutMemory(plan: BufferPlan, arenas: readonly ArenaAllocation[
   let bytes = 0;
   for (const a of arenas) {
     base[a.name] = bytes;
-    bytes += Math.ceil((4 * a.length) / 16) * 16;
+    bytes += align16(4 * a.length);
   }
   const addr = (v: Value) => {
     const slot = plan.slots[v.id];

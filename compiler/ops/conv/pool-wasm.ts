@@ -11,29 +11,26 @@
 import { CodeBlockWriter } from "ts-morph";
 import type { Value } from "../../ir/types.ts";
 import type { WasmKernel, WasmKernelArgs } from "../op.ts";
-import { countedLoop } from "../wasm.ts";
-import { axis, hwc, type Window } from "./geometry.ts";
+import { countedLoop, storeLanes } from "../wasm.ts";
+import { convGeometry, type ConvGeometry, type Window } from "./geometry.ts";
 
 const get = (l: string) => `(local.get $${l})`;
 const i32 = (k: number) => `(i32.const ${k})`;
 const NEG_INFINITY = "(v128.const f32x4 -inf -inf -inf -inf)";
 const index = (t: number) => `(v128.const i32x4 ${t} ${t} ${t} ${t})`;
 
-interface Pool {
-  readonly B: number; readonly H: number; readonly W: number; readonly C: number;
-  readonly OH: number; readonly OW: number; readonly k: Window;
+interface Pool extends ConvGeometry {
+  readonly B: number;
   /** Byte offset of each tap from its window's first element (channel 0). */
   readonly taps: readonly number[];
 }
 
-/** The pool's geometry for input shape x, or null when some window crosses the border. */
+/** The pool's geometry for input shape x (a window is a kernel over each channel), or null when some window crosses the border. */
 function poolOf(x: readonly number[], k: Window): Pool | null {
-  const [H, W, C] = hwc(x);
-  const ya = axis(H, k.kh, k.sh, k.padding), xa = axis(W, k.kw, k.sw, k.padding);
-  const inside = ya.before === 0 && xa.before === 0 && (ya.out - 1) * k.sh + k.kh <= H && (xa.out - 1) * k.sw + k.kw <= W;
-  if (!inside) return null;
-  const taps = Array.from({ length: k.kh * k.kw }, (_, t) => 4 * (Math.floor(t / k.kw) * W + (t % k.kw)) * C);
-  return { B: x[0]!, H, W, C, OH: ya.out, OW: xa.out, k, taps };
+  const g = convGeometry(x, x[3]!, k);
+  if (!g.valid) return null;
+  const taps = Array.from({ length: g.KH * g.KW }, (_, t) => 4 * (Math.floor(t / g.KW) * g.W + (t % g.KW)) * g.C);
+  return { ...g, B: x[0]!, taps };
 }
 
 /**
@@ -44,7 +41,7 @@ function overWindows(w: CodeBlockWriter, p: Pool, group: (c: number, lanes: numb
   countedLoop(w, "bi", 0, p.B, 1, () => {
     countedLoop(w, "oy", 0, p.OH, 1, () => {
       countedLoop(w, "ox", 0, p.OW, 1, () => {
-        const img = `(i32.add (i32.add (i32.mul ${get("bi")} ${i32(4 * p.H * p.W * p.C)}) (i32.mul ${get("oy")} ${i32(4 * p.k.sh * p.W * p.C)})) (i32.mul ${get("ox")} ${i32(4 * p.k.sw * p.C)}))`;
+        const img = `(i32.add (i32.add (i32.mul ${get("bi")} ${i32(4 * p.H * p.W * p.C)}) (i32.mul ${get("oy")} ${i32(4 * p.SH * p.W * p.C)})) (i32.mul ${get("ox")} ${i32(4 * p.SW * p.C)}))`;
         w.writeLine(`(local.set $img ${img})`);
         w.writeLine(`(local.set $row (i32.mul (i32.add (i32.mul (i32.add (i32.mul ${get("bi")} ${i32(p.OH)}) ${get("oy")}) ${i32(p.OW)}) ${get("ox")}) ${i32(4 * p.C)}))`);
         for (let c = 0; c < p.C; c += 4) group(c, Math.min(4, p.C - c));
@@ -54,10 +51,7 @@ function overWindows(w: CodeBlockWriter, p: Pool, group: (c: number, lanes: numb
 }
 
 /** Stores $v at `offset` + `local`: the whole vector, or only its first `lanes` lanes. */
-function store(w: CodeBlockWriter, offset: number, local: string, lanes: number): void {
-  if (lanes === 4) return void w.writeLine(`(v128.store offset=${offset} ${get(local)} ${get("v")})`);
-  for (let k = 0; k < lanes; k++) w.writeLine(`(v128.store32_lane offset=${offset + 4 * k} ${k} ${get(local)} ${get("v")})`);
-}
+const store = (w: CodeBlockWriter, offset: number, local: string, lanes: number) => storeLanes(w, offset, get(local), get("v"), lanes);
 
 const LOCALS = ["$bi i32", "$oy i32", "$ox i32", "$img i32", "$row i32", "$v v128", "$m v128", "$at v128", "$dy v128"];
 

@@ -13,7 +13,7 @@
 import { CodeBlockWriter } from "ts-morph";
 import type { Value } from "../../ir/types.ts";
 import type { WasmKernel, WasmKernelArgs } from "../op.ts";
-import { countedLoop } from "../wasm.ts";
+import { countedLoop, storeLanes, temporaries } from "../wasm.ts";
 import { noEpilogue, type OpLookup } from "./gemm-kernel.ts";
 import type { GemmAttrs, Operand } from "./gemm.ts";
 
@@ -58,12 +58,7 @@ export function writeGemmWasm({ ins, out, addr }: WasmKernelArgs, { base, steps 
   const locals = new Set<string>(["$m i32", "$n i32", "$pa i32", "$pb i32", "$end i32", "$pc i32", "$pn i32", "$v v128"]);
   const v128 = (name: string) => (locals.add(`$${name} v128`), name);
   const set = (l: string, e: string) => w.writeLine(`(local.set $${l} ${e})`);
-  let temps = 0;
-  const local = (e: string) => {
-    const t = v128(`t${temps++}`);
-    set(t, e);
-    return get(t);
-  };
+  const { local, reset } = temporaries(w, locals);
 
   /** Element (m+i, n+4j…) of the epilogue and its store; `lanes` < 4 stores a partial vector. */
   const finish = (value: string, i: number, j: number, lanes: number) => {
@@ -76,10 +71,9 @@ export function writeGemmWasm({ ins, out, addr }: WasmKernelArgs, { base, steps 
       return v.shape.length === 1 ? `(v128.load offset=${addr(v) + 16 * j} ${get("pn")})` : `(v128.load offset=${addr(v) + at} ${get("pc")})`;
     };
     set("v", value);
-    temps = 0;
+    reset();
     for (const s of steps) set("v", opDef(s.op).wasm!(s.operands.map(operand), s.attrs, local));
-    if (lanes === 4) w.writeLine(`(v128.store offset=${C + at} ${get("pc")} ${get("v")})`);
-    else for (let k = 0; k < lanes; k++) w.writeLine(`(v128.store32_lane offset=${C + at + 4 * k} ${k} ${get("pc")} ${get("v")})`);
+    storeLanes(w, C + at, get("pc"), get("v"), lanes);
   };
   const outputIndex = () => {
     set("pn", `(i32.shl ${get("n")} ${i32(2)})`);

@@ -3,6 +3,7 @@
 
 import { CodeBlockWriter } from "ts-morph";
 import type { WasmKernel, WasmKernelArgs } from "../op.ts";
+import { storeLanes } from "../wasm.ts";
 
 export function writeSumRowsWasm({ ins: [a], out, addr }: WasmKernelArgs): WasmKernel {
   const [R, C] = [a!.shape[0]!, a!.shape[1]!];
@@ -19,8 +20,7 @@ export function writeSumRowsWasm({ ins: [a], out, addr }: WasmKernelArgs): WasmK
         w.writeLine(`(br_if $r (i32.ne (local.tee $pa (i32.add (local.get $pa) (i32.const ${4 * C}))) (i32.const ${4 * C * R}))))`);
       });
     }
-    if (lanes === 4) w.writeLine(`(v128.store offset=${Y + 4 * n} (i32.const 0) (local.get $acc))`);
-    else for (let k = 0; k < lanes; k++) w.writeLine(`(v128.store32_lane offset=${Y + 4 * (n + k)} ${k} (i32.const 0) (local.get $acc))`);
+    storeLanes(w, Y + 4 * n, "(i32.const 0)", "(local.get $acc)", lanes);
   }
   return { locals: ["$pa i32", "$acc v128"], body: w.toString() };
 }
