@@ -10,7 +10,7 @@ import type { Value } from "../../ir/types.ts";
 import type { EmitArgs } from "../op.ts";
 import { activationOp } from "../activations/index.ts";
 import { bias_add } from "../core/bias_add.ts";
-import { writeGemm } from "../core/gemm-kernel.ts";
+import { writeGemm, type OpLookup } from "../core/gemm-kernel.ts";
 import type { GemmAttrs } from "../core/gemm.ts";
 import { convGeometry as geo, type ConvGeometry as Geo } from "./geometry.ts";
 import type { ConvAttrs, ConvGradAttrs } from "./conv2d.ts";
@@ -53,6 +53,18 @@ function store(w: CodeBlockWriter, target: string, acc: string, act: string | nu
   w.writeLine(`${target} = ${activationOp(act).scalar!([acc], attrs)};`);
 }
 
+/**
+ * conv2d's epilogue as GEMM steps, for the im2col forms of both backends: + b (the product's
+ * third input) when there is a bias, then the fused activation; and the ops those steps name.
+ */
+export function convEpilogue(k: ConvAttrs, bias: boolean): GemmAttrs["steps"] {
+  return [
+    ...(bias ? [{ op: "bias_add", attrs: {}, operands: [{ acc: true } as const, { input: 2 }] }] : []),
+    ...(k.activation && k.activation !== "identity" ? [{ op: k.activation, attrs: k.activationAttrs, operands: [{ acc: true } as const] }] : []),
+  ];
+}
+export const convEpilogueOps: OpLookup = (name) => (name === "bias_add" ? bias_add : activationOp(name));
+
 /** Filter blocks: up to NB accumulators in locals, each reading one x and NB weights per step. */
 const NB = 8;
 const blocks = (f: number): [number, number][] => Array.from({ length: Math.ceil(f / NB) }, (_, k) => [k * NB, Math.min(NB, f - k * NB)]);
@@ -62,11 +74,7 @@ export function emitConv(a: EmitArgs, k: ConvAttrs): void {
   const g = geo(x.shape, a.out.shape[3]!, k);
   if (k.forms.forward === "im2col") {
     const patches = im2col(a, x, g);
-    const steps: GemmAttrs["steps"] = [
-      ...(b ? [{ op: "bias_add", attrs: {}, operands: [{ acc: true } as const, { input: 2 }] }] : []),
-      ...(k.activation && k.activation !== "identity" ? [{ op: k.activation, attrs: k.activationAttrs, operands: [{ acc: true } as const] }] : []),
-    ];
-    return gemm(a, "matmul", patches, matrix(wt, [g.KH * g.KW * g.C, g.F]), matrix(a.out, [0, g.F], true), g, steps, b ? [b] : []);
+    return gemm(a, "matmul", patches, matrix(wt, [g.KH * g.KW * g.C, g.F]), matrix(a.out, [0, g.F], true), g, convEpilogue(k, Boolean(b)), b ? [b] : []);
   }
   const [X, Wt, Y] = [a.ref(x), a.ref(wt), a.ref(a.out)];
   const skipZeros = x.kind === "input";
@@ -222,7 +230,7 @@ const matrix = (v: Value, shape: readonly number[], batched = false): Value => (
 function gemm(a: EmitArgs, base: GemmAttrs["base"], p: Value, q: Value, out: Value, g: Geo, steps: GemmAttrs["steps"], extra: Value[]): void {
   const real = new Map([...a.ins, a.out].map((v) => [v.id, v]));
   const ref = (v: Value) => (v.id === -1 ? v.name : a.ref(real.get(v.id) ?? v));
-  writeGemm({ ...a, ins: [p, q, ...extra], out, ref, rows: `${a.rows} * ${g.OH * g.OW}` }, { base, steps }, (name) => (name === "bias_add" ? bias_add : activationOp(name)));
+  writeGemm({ ...a, ins: [p, q, ...extra], out, ref, rows: `${a.rows} * ${g.OH * g.OW}` }, { base, steps }, convEpilogueOps);
 }
 
 /** Writes every window of x into the scratch matrix `patches` [rows·OH·OW, KH·KW·C] (zeros outside the image). */

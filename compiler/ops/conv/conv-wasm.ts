@@ -12,14 +12,13 @@
 
 import { CodeBlockWriter } from "ts-morph";
 import type { Value } from "../../ir/types.ts";
-import { bias_add } from "../core/bias_add.ts";
 import { writeGemmWasm } from "../core/gemm-wasm.ts";
 import type { GemmAttrs } from "../core/gemm.ts";
-import { activationOp } from "../activations/index.ts";
 import type { WasmKernel, WasmKernelArgs } from "../op.ts";
 import { countedLoop } from "../wasm.ts";
 import { convGeometry, framedHW, type ConvGeometry } from "./geometry.ts";
 import type { ConvAttrs, ConvGradAttrs } from "./conv2d.ts";
+import { convEpilogue, convEpilogueOps } from "./conv-kernels.ts";
 
 const get = (l: string) => `(local.get $${l})`;
 const i32 = (k: number) => `(i32.const ${k})`;
@@ -140,7 +139,7 @@ const matrix = (v: Value | null, shape: readonly number[], name = v?.name ?? "sc
 
 function gemm(a: WasmKernelArgs, at: Map<Value, number>, ins: Value[], out: Value, attrs: GemmAttrs): WasmKernel | null {
   const addr = (v: Value) => at.get(v) ?? a.addr(v);
-  return writeGemmWasm({ ...a, ins, out, addr }, attrs, (name) => (name === "bias_add" ? bias_add : activationOp(name)));
+  return writeGemmWasm({ ...a, ins, out, addr }, attrs, convEpilogueOps);
 }
 
 export function convWasm(a: WasmKernelArgs, k: ConvAttrs): WasmKernel | null {
@@ -149,10 +148,7 @@ export function convWasm(a: WasmKernelArgs, k: ConvAttrs): WasmKernel | null {
   const [batch, K, M] = [x.shape[0]!, g.KH * g.KW * g.C, x.shape[0]! * g.OH * g.OW];
   const patches = matrix(null, [M, K], "patches");
   const at = new Map([[patches, a.scratch(M * K)]]);
-  const steps: GemmAttrs["steps"] = [
-    ...(b ? [{ op: "bias_add", attrs: {}, operands: [{ acc: true } as const, { input: 2 }] }] : []),
-    ...(k.activation && k.activation !== "identity" ? [{ op: k.activation, attrs: k.activationAttrs, operands: [{ acc: true } as const] }] : []),
-  ];
+  const steps = convEpilogue(k, Boolean(b));
   const product = gemm(a, at, [patches, matrix(wt, [K, g.F]), ...(b ? [b] : [])], matrix(a.out, [M, g.F]), { base: "matmul", steps });
   if (!product) return null; // an activation with no wasm rule: the JS kernel fuses it
   const t = new Text();
