@@ -34,7 +34,8 @@ function difference(x: Float32Array, y: Float32Array): { rel: number; at: number
   }
   return { rel: d / s, at };
 }
-const paramAt = (i: number) => js.PARAMS.find((p) => i >= p.offset && i < p.offset + p.size)!.name;
+const paramOf = (i: number) => js.PARAMS.find((p) => i >= p.offset && i < p.offset + p.size)!;
+const paramAt = (i: number) => paramOf(i).name;
 const gradients = (m: Model) => {
   m.forward();
   m.lossTerms();
@@ -57,7 +58,8 @@ for (let step = 0; step < maxSteps; step++) {
   const d = difference(ga, gb);
   if (step % 10 === 0) process.stdout.write(`step ${step}: JS and wasm gradients differ by ${d.rel.toExponential(1)} of their scale\n`);
   if (d.rel > 1e-4) {
-    process.stdout.write(`step ${step}: the gradients jump apart, ${d.rel.toExponential(2)} at ${paramAt(d.at)}[${d.at - js.PARAMS.find((p) => p.name === paramAt(d.at))!.offset}]\n`);
+    const p = paramOf(d.at);
+    process.stdout.write(`step ${step}: the gradients jump apart, ${d.rel.toExponential(2)} at ${p.name}[${d.at - p.offset}]\n`);
     // Each module alone, from its own parameters, nudged by up to `scale` relative: how often does its gradient jump as far?
     const rng = new Rng(1);
     for (const [name, m, g] of [["JS", a, ga], ["wasm", b, gb]] as const) {

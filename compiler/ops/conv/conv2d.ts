@@ -8,7 +8,7 @@
 import { shapeSize, type Shape } from "../../ir/types.ts";
 import type { Attrs, OpDef } from "../op.ts";
 import { activationOp } from "../activations/index.ts";
-import { axis, convGeometry, convScratch, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
+import { convGeometry, convScratch, forEachTap, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
 import { convOnnx } from "./onnx.ts";
 import { emitConv, emitConvInputGrad, emitConvWeightGrad } from "./conv-kernels.ts";
 import { convInputGradWasm, convWasm, convWeightGradWasm } from "./conv-wasm.ts";
@@ -38,22 +38,8 @@ const gradAttrs = (a: Attrs): ConvGradAttrs => a as unknown as ConvGradAttrs;
  * `at(xo, wo, yo)` gets the offsets of x[b,iy,ix,0], W[ky,kx,0,0] and y[b,oy,ox,0].
  */
 function taps(xs: Shape, ys: Shape, k: Window, f: number, at: (xo: number, wo: number, yo: number) => void): void {
-  const [h, w, c] = hwc(xs);
-  const [oh, ow] = [ys[1]!, ys[2]!];
-  const top = axis(h, k.kh, k.sh, k.padding).before;
-  const left = axis(w, k.kw, k.sw, k.padding).before;
-  for (let b = 0; b < xs[0]!; b++)
-    for (let oy = 0; oy < oh; oy++)
-      for (let ox = 0; ox < ow; ox++)
-        for (let ky = 0; ky < k.kh; ky++) {
-          const iy = oy * k.sh - top + ky;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < k.kw; kx++) {
-            const ix = ox * k.sw - left + kx;
-            if (ix < 0 || ix >= w) continue;
-            at(((b * h + iy) * w + ix) * c, (ky * k.kw + kx) * c * f, ((b * oh + oy) * ow + ox) * f);
-          }
-        }
+  const c = xs[3]!;
+  forEachTap(xs, ys, k, (window, pixel, tap) => at(pixel * c, tap * c * f, window * f));
 }
 
 export const conv2d: OpDef = {

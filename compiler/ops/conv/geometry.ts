@@ -98,3 +98,27 @@ export function convScratch(g: ConvGeometry, batch: number, pass: "forward" | "i
   const frame: Record<string, number> = g.valid ? {} : { frame: batch * h * w * g.C };
   return pass === "input_grad" ? { dpatches: rows * k, wT: g.F * k, ...frame } : { patches: rows * k, ...frame };
 }
+
+/**
+ * Every (window, tap) pair of a windowed op whose input pixel lies inside the image, windows
+ * in order (batch, row, column) and taps in row-major order: `visit(window, pixel, tap)` gets
+ * the window's index (b·OH + oy)·OW + ox, the pixel's (b·H + iy)·W + ix and the tap's ky·KW + kx.
+ * The float64 references of conv2d and the pools walk their windows with it.
+ */
+export function forEachTap(xs: readonly number[], ys: readonly number[], k: Window, visit: (window: number, pixel: number, tap: number) => void): void {
+  const [h, w] = hwc(xs);
+  const [oh, ow] = [ys[1]!, ys[2]!];
+  const top = axis(h, k.kh, k.sh, k.padding).before;
+  const left = axis(w, k.kw, k.sw, k.padding).before;
+  for (let b = 0; b < xs[0]!; b++)
+    for (let oy = 0; oy < oh; oy++)
+      for (let ox = 0; ox < ow; ox++)
+        for (let ky = 0; ky < k.kh; ky++) {
+          const iy = oy * k.sh - top + ky;
+          if (iy < 0 || iy >= h) continue;
+          for (let kx = 0; kx < k.kw; kx++) {
+            const ix = ox * k.sw - left + kx;
+            if (ix >= 0 && ix < w) visit((b * oh + oy) * ow + ox, (b * h + iy) * w + ix, ky * k.kw + kx);
+          }
+        }
+}

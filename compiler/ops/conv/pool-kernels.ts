@@ -4,25 +4,20 @@
 import type { CodeBlockWriter } from "ts-morph";
 import type { Value } from "../../ir/types.ts";
 import type { EmitArgs } from "../op.ts";
-import { axis, hwc, type Window } from "./geometry.ts";
+import { convGeometry, type ConvGeometry, type Window } from "./geometry.ts";
 
-interface PoolGeo {
-  readonly H: number; readonly W: number; readonly C: number; readonly OH: number; readonly OW: number;
-  readonly TOP: number; readonly LEFT: number; readonly k: Window;
+interface PoolGeo extends ConvGeometry {
+  readonly k: Window;
 }
 
 const UNROLL_TAPS = 16;
 const scaled = (v: string, k: number, off = 0) => `${k === 1 ? v : `${v} * ${k}`}${off ? ` - ${off}` : ""}`;
 
-function poolGeo(x: readonly number[], k: Window): PoolGeo {
-  const [H, W, C] = hwc(x);
-  const ya = axis(H, k.kh, k.sh, k.padding);
-  const xa = axis(W, k.kw, k.sw, k.padding);
-  return { H, W, C, OH: ya.out, OW: xa.out, TOP: ya.before, LEFT: xa.before, k };
-}
+/** A pool's geometry: a window is a kernel over each channel. */
+const poolGeo = (x: readonly number[], k: Window): PoolGeo => ({ ...convGeometry(x, x[3]!, k), k });
 
 /** Whether every window lies inside the image (no clipping). */
-const inside = (g: PoolGeo) => g.TOP === 0 && g.LEFT === 0 && (g.OH - 1) * g.k.sh + g.k.kh <= g.H && (g.OW - 1) * g.k.sw + g.k.kw <= g.W;
+const inside = (g: PoolGeo) => g.valid;
 
 /**
  * For every window (bi, oy, ox, ch): `yo` is its offset in y/dy, and `taps(body)` visits its

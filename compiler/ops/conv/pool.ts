@@ -6,29 +6,19 @@
 
 import { shapeSize, type Shape } from "../../ir/types.ts";
 import type { Attrs, OpDef } from "../op.ts";
-import { axis, hwc, outputHW, windowOf, type Window } from "./geometry.ts";
+import { forEachTap, outputHW, windowOf, type Window } from "./geometry.ts";
 import { poolOnnx } from "./onnx.ts";
 import { emitPool, emitPoolGrad } from "./pool-kernels.ts";
 import { writePoolGradWasm, writePoolWasm } from "./pool-wasm.ts";
 
 /** Every window of a pool: `visit(yo, taps)` gets y's offset and the x offsets the window covers, in scan order. */
 export function windows(xs: Shape, ys: Shape, k: Window, visit: (yo: number, taps: number[]) => void): void {
-  const [h, w, c] = hwc(xs);
-  const [oh, ow] = [ys[1]!, ys[2]!];
-  const top = axis(h, k.kh, k.sh, k.padding).before;
-  const left = axis(w, k.kw, k.sw, k.padding).before;
-  for (let b = 0; b < xs[0]!; b++)
-    for (let oy = 0; oy < oh; oy++)
-      for (let ox = 0; ox < ow; ox++)
-        for (let ch = 0; ch < c; ch++) {
-          const taps: number[] = [];
-          for (let ky = 0; ky < k.kh; ky++)
-            for (let kx = 0; kx < k.kw; kx++) {
-              const [iy, ix] = [oy * k.sh - top + ky, ox * k.sw - left + kx];
-              if (iy >= 0 && iy < h && ix >= 0 && ix < w) taps.push(((b * h + iy) * w + ix) * c + ch);
-            }
-          visit(((b * oh + oy) * ow + ox) * c + ch, taps);
-        }
+  const c = xs[3]!;
+  const pixels: number[][] = Array.from({ length: ys[0]! * ys[1]! * ys[2]! }, () => []);
+  forEachTap(xs, ys, k, (window, pixel) => pixels[window]!.push(pixel));
+  pixels.forEach((inside, window) => {
+    for (let ch = 0; ch < c; ch++) visit(window * c + ch, inside.map((p) => p * c + ch));
+  });
 }
 
 const poolShape = (what: string): OpDef["shape"] => ([x], a) => {
